@@ -1,0 +1,129 @@
+"""The library: the CLI's verbs as functions. ``xlcost.cli`` and the Excel adapter are thin shells over it.
+
+    >>> from xlcost import api
+    >>> outcome = api.check("workbooks/llm_cost_model.xlsx")
+    >>> outcome.ok, [str(p) for p in outcome.problems]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import __version__, contract
+from .contract import Problem
+from .engine.model import Results, compute
+from .inputs import Inputs, defaults
+from .present import key_figures, result_tables, table_columns
+from .workbook.layout import place_blocks, sheet_outputs
+from .workbook.package import Package, WorkbookFileError
+from .workbook.read import read_inputs
+from .workbook.writer import write_results as write_package
+
+DEFAULT_WORKBOOK_NAME = "llm_cost_model.xlsx"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What reading and computing a workbook gave: results, or the problems that prevented them."""
+
+    package: Package
+    inputs: Inputs | None
+    problems: list[Problem]
+    results: Results | None
+
+    @property
+    def ok(self) -> bool:
+        return self.results is not None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+class InputError(Exception):
+    """The workbook's inputs are invalid; ``problems`` lists every one of them."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        super().__init__(f"{len(outcome.errors)} input error(s)")
+
+
+def default_workbook() -> Path:
+    """The shipped default workbook (inside the installed package, or the repository's workbooks/)."""
+    packaged = resources.files("xlcost.workbooks").joinpath(DEFAULT_WORKBOOK_NAME)
+    return Path(str(packaged))
+
+
+def check(path: str | os.PathLike[str]) -> Outcome:
+    """Read and compute without writing anything. Raises WorkbookFileError for a bad file."""
+    pkg = Package.open(path)
+    inputs, problems = read_inputs(pkg)
+    results = compute(inputs) if inputs is not None else None
+    return Outcome(pkg, inputs, problems, results)
+
+
+def sheet_content(results: Results | None, problems: list[Problem]):
+    """The result sheets' new content; with invalid inputs only the Checks sheet has anything to say."""
+    if results is None:
+        raise ValueError("no results to write")
+    return sheet_outputs(result_tables(results, problems), table_columns(results))
+
+
+def recalc(path: str | os.PathLike[str]) -> Outcome:
+    """Compute the workbook and write its result sheets. Raises InputError (file untouched) or
+    WorkbookFileError / WorkbookBusyError (file untouched)."""
+    outcome = check(path)
+    if not outcome.ok:
+        raise InputError(outcome)
+    write_package(outcome.package, sheet_content(outcome.results, outcome.problems))
+    return outcome
+
+
+def export_data(outcome: Outcome) -> dict[str, Any]:
+    """The stable JSON interface: version, workbook identity, key figures, every result table."""
+    assert outcome.results is not None
+    return {
+        "xlcost_version": __version__,
+        "workbook": {"name": outcome.package.path.name, "sha256": outcome.package.sha256},
+        "key_figures": [vars(k) for k in key_figures(outcome.results)],
+        "tables": result_tables(outcome.results, outcome.problems),
+    }
+
+
+def new(path: str | os.PathLike[str], *, inputs: Inputs | None = None) -> Path:
+    """Write a fresh workbook with the seed's defaults and computed results (.xlsx or .xlsm by suffix)."""
+    from .workbook.template import build_skeleton  # openpyxl is only needed here
+
+    target = Path(path)
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookFileError(f"{target.name}: the workbook name must end in .xlsx or .xlsm")
+    results = compute(inputs or defaults())
+    tables = result_tables(results)
+    columns = table_columns(results)
+    blocks = place_blocks({k: len(v) for k, v in tables.items()}, columns)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        build_skeleton(tmp, blocks, macro_enabled=target.suffix.lower() == ".xlsm")
+        write_package(Package.open(tmp), sheet_outputs(tables, columns))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+__all__ = ["check", "recalc", "new", "export_data", "default_workbook", "Outcome", "InputError", "contract"]

@@ -1,0 +1,848 @@
+"""The workbook contract: every sheet, table, column, unit, default and rule, declared once.
+
+The template generator, the reader and its validation messages, the result writer, the JSON/CSV
+export, the report appendix and the README's tables all read this module. Change a column here and
+every one of them follows.
+
+Input tables are Excel tables (ListObjects) found by name, so users may move them, reorder their
+columns, add rows and add their own note columns. Columns are matched by header text.
+Scalar inputs are rows of the ``Parameters`` table, found by the text in its ``Name`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["id", "text", "number", "integer", "fraction", "bool", "choice", "ref"]
+
+# Units are machine names (they appear in the JSON export). Each maps to an Excel number format.
+UNIT_FORMATS: dict[str, str] = {
+    "usd": '"$"#,##0',
+    "usd_per_year": '"$"#,##0',
+    "usd_per_month": '"$"#,##0',
+    "usd_per_hour": '"$"#,##0.00',
+    "usd_per_gpu_hour": '"$"#,##0.000',
+    "usd_per_instance_hour": '"$"#,##0.00',
+    "usd_per_request": '"$"#,##0.000000',
+    "usd_per_1k_requests": '"$"#,##0.00000',
+    "fraction": "0.0%",
+    "fraction_per_100ms": "0.0%",
+    "count": "#,##0",
+    "instances": "#,##0",
+    "gpus": "#,##0",
+    "qps": "#,##0.0",
+    "qps_per_gpu": "#,##0.00",
+    "ms": "#,##0.0",
+    "months": "0.0",
+    "years": "0",
+    "billion_params": "#,##0.#",
+    "ratio": "0.000",
+    "hours": "#,##0",
+    "tokens": "#,##0",
+    "": "General",
+    "text": "@",
+    "bool": "General",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind = "number"
+    unit: str = ""
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # key of the table whose ids this column must name
+    width: float = 14
+    description: str = ""
+
+    @property
+    def number_format(self) -> str:
+        if self.kind == "fraction":
+            return UNIT_FORMATS["fraction"]
+        return UNIT_FORMATS.get(self.unit, "General")
+
+    def expectation(self) -> str:
+        """What a valid cell looks like, in the user's words (used in validation messages)."""
+        if self.kind in ("id",):
+            return "a short id (letters, digits, '-', '_', '.'), unique in the table"
+        if self.kind == "text":
+            return "text"
+        if self.kind == "bool":
+            return "TRUE or FALSE"
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "ref":
+            return f"an id from table {TABLES[self.ref].name}" if self.ref else "an id"
+        if self.kind == "fraction":
+            lo = 0 if self.min is None else self.min
+            hi = 1 if self.max is None else self.max
+            return f"a share between {lo:g} and {hi:g} (e.g. 0.2 or 20%)"
+        word = "a whole number" if self.kind == "integer" else "a number"
+        if self.min is not None and self.max is not None:
+            return f"{word} from {self.min:g} to {self.max:g}"
+        if self.min is not None:
+            return f"{word} {'>' if self.min_exclusive else '≥'} {self.min:g}"
+        return word
+
+
+@dataclass(frozen=True)
+class InputTable:
+    key: str
+    name: str  # Excel table name
+    sheet: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]  # seed defaults, in column order
+    min_rows: int = 1
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    default: float | str | bool | None
+    unit: str
+    description: str
+    kind: Kind = "number"
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None
+    group: str = "General"
+
+    def as_column(self) -> Column:
+        return Column(
+            key=self.key, header=self.key, kind=self.kind, unit=self.unit, required=self.required,
+            min=self.min, max=self.max, min_exclusive=self.min_exclusive, choices=self.choices,
+            ref=self.ref,
+        )
+
+
+def _c(key: str, header: str, kind: Kind = "number", unit: str = "", **kw) -> Column:
+    return Column(key=key, header=header, kind=kind, unit=unit, **kw)
+
+
+NONNEG = {"min": 0.0}
+POSITIVE = {"min": 0.0, "min_exclusive": True}
+
+# ---------------------------------------------------------------------------------------------
+# Input tables (MODEL.md sections 1-11). Defaults are the seed's values.
+# ---------------------------------------------------------------------------------------------
+
+GPU_OFFERS = InputTable(
+    key="gpu_offers", name="GPUOffers", sheet="GPU Offers", title="GPU offers (MODEL §1)",
+    description="Cloud instances the GPU-hour price is averaged from. Untick 'Include' to leave an offer out.",
+    columns=(
+        _c("id", "Offer id", "id", width=16),
+        _c("provider", "Provider", "text", width=12),
+        _c("instance_type", "Instance type", "text", width=18),
+        _c("gpu_model", "GPU model", "text", width=14),
+        _c("gpus_per_instance", "GPUs per instance", "integer", "gpus", min=1, width=12),
+        _c("usd_per_instance_hour", "USD per instance-hour", "number", "usd_per_instance_hour",
+           **POSITIVE, width=14),
+        _c("include", "Include", "bool", width=9),
+        _c("source", "Source", "text", required=False, width=40),
+    ),
+    rows=(
+        ("aws-p4d", "AWS", "p4d.24xlarge", "A100 80GB", 8, 32.77, True, "Seed analysis, 2025 list price"),
+        ("gcp-a2", "GCP", "a2-ultragpu-8g", "A100 80GB", 8, 28.50, True, "Seed analysis, 2025 list price"),
+        ("azure-nd", "Azure", "ND96amsr A100 v4", "A100 80GB", 8, 30.05, True,
+         "Seed analysis, 2025 list price"),
+    ),
+)
+
+MODELS = InputTable(
+    key="models", name="Models", sheet="Models", title="Model profiles (MODEL §2)",
+    description=(
+        "One row per model. QPS and latency are measured inputs. 'Sizing QPS' is what capacity planning may "
+        "load one instance with; blank means QPS x target utilisation. The SLIME columns are descriptive: "
+        "they are RL-training settings, not serving capacity."
+    ),
+    columns=(
+        _c("id", "Model id", "id", width=18),
+        _c("name", "Display name", "text", width=18),
+        _c("total_params_b", "Total params (B)", "number", "billion_params", **POSITIVE, width=10),
+        _c("active_params_b", "Active params (B)", "number", "billion_params", **POSITIVE, width=10),
+        _c("gpus_per_instance", "GPUs per instance", "integer", "gpus", min=1, width=10),
+        _c("gpu_model", "GPU model", "text", width=12),
+        _c("latency_ms", "Latency (ms)", "number", "ms", **POSITIVE, width=10),
+        _c("p99_latency_ms", "p99 latency (ms)", "number", "ms", required=False, **POSITIVE, width=10),
+        _c("qps_per_instance", "QPS per instance", "number", "qps", **POSITIVE, width=10),
+        _c("sizing_qps_per_instance", "Sizing QPS per instance", "number", "qps", required=False,
+           **POSITIVE, width=11),
+        _c("mem_fraction_static", "Mem fraction static", "fraction", required=False, width=9),
+        _c("max_tokens_per_gpu", "Max tokens per GPU", "integer", "tokens", required=False, min=1, width=10),
+        _c("global_batch_size", "Global batch size", "text", required=False, width=9),
+        _c("rollout_batch_size", "Rollout batch size", "integer", "count", required=False, min=1, width=9),
+        _c("samples_per_prompt", "Samples per prompt", "integer", "count", required=False, min=1, width=9),
+        _c("parallelism", "TP/PP/CP/EP", "text", required=False, width=12),
+        _c("gpu_utilization_range", "GPU utilisation", "text", required=False, width=10),
+        _c("memory_utilization_range", "Memory utilisation", "text", required=False, width=10),
+        _c("compute_efficiency", "Compute efficiency", "fraction", required=False, width=9),
+        _c("source", "Source", "text", required=False, width=36),
+    ),
+    rows=(
+        ("qwen3-4b", "Qwen3-4B", 4, 4, 2, "A100 80GB", 25, None, 180, 160, 0.70, 9216, "256", 32, 8,
+         "2/1/1/1", "75-85%", "60-70%", 0.82, "Seed; THUDM/slime scripts/run-qwen3-4B.sh"),
+        ("glm4-9b", "GLM4-9B", 9, 9, 2, "A100 80GB", 35, None, 120, None, 0.70, 4608, "256", 32, 8,
+         "2/1/2/1", "80-90%", "70-80%", None, "Seed; THUDM/slime scripts/run-glm4-9B.sh"),
+        ("qwen3-235b-a22b", "Qwen3-235B-A22B", 235, 22, 32, "A100 80GB", 95, None, 22, 20, 0.50, 4096, "64",
+         8, 8, "4/4/2/8", "65-75%", "85-95%", 0.68, "Seed; slime run-qwen3-235B-A22B.sh (Jul 2025 version)"),
+        ("deepseek-r1", "DeepSeek-R1", 671, 37, 128, "A100 80GB", 150, None, 8, None, 0.50, 16384, "dynamic",
+         None, 8, "8/4/4/32", "60-70%", "90-95%", 0.65, "Seed; THUDM/slime scripts/run-deepseek-r1.sh"),
+    ),
+)
+
+WORKFLOWS = InputTable(
+    key="workflows", name="Workflows", sheet="Workflows", title="Plan/Act workflows (MODEL §3)",
+    description=(
+        "Cost of one workflow: plan calls on the planner, act steps on the executor; a share of act steps "
+        "(escalation) fails on the small model and is redone by the planner. 'Plan complexity' has no effect "
+        "in the seed's own formula and is kept for information only."
+    ),
+    columns=(
+        _c("id", "Workflow id", "id", width=12),
+        _c("name", "Name", "text", width=18),
+        _c("plan_calls", "Plan calls", "number", "count", **NONNEG, width=9),
+        _c("act_steps", "Act steps", "number", "count", **NONNEG, width=9),
+        _c("planner_model", "Planner model", "ref", ref="models", width=18),
+        _c("executor_model", "Executor model", "ref", ref="models", width=18),
+        _c("escalation_rate", "Escalation rate", "fraction", width=10),
+        _c("plan_complexity", "Plan complexity (info)", "fraction", required=False, width=11),
+    ),
+    rows=(
+        ("simple", "Simple (1 plan + 3 act)", 1, 3, "qwen3-235b-a22b", "qwen3-4b", 0.0, 0.3),
+        ("medium", "Medium (1 plan + 8 act)", 1, 8, "qwen3-235b-a22b", "qwen3-4b", 0.0, 0.5),
+        ("complex", "Complex (1 plan + 15 act)", 1, 15, "qwen3-235b-a22b", "qwen3-4b", 0.0, 0.8),
+    ),
+)
+
+SCENARIOS = InputTable(
+    key="scenarios", name="Scenarios", sheet="Scenarios", title="Deployment scenarios (MODEL §4)",
+    description=(
+        "Peak load to size for. Planning share of requests goes to the planner; the rest are act steps. "
+        "The seed gives no split for the small scenario: 30% is assumed."
+    ),
+    columns=(
+        _c("id", "Scenario id", "id", width=14),
+        _c("name", "Name", "text", width=28),
+        _c("peak_qps", "Peak QPS", "number", "qps", **NONNEG, width=10),
+        _c("planning_share", "Planning share", "fraction", width=10),
+        _c("planner_model", "Planner model", "ref", ref="models", width=18),
+        _c("executor_model", "Executor model", "ref", ref="models", width=18),
+        _c("escalation_rate", "Escalation rate", "fraction", width=10),
+    ),
+    rows=(
+        ("enterprise", "Enterprise agent platform", 1000, 0.20, "qwen3-235b-a22b", "qwen3-4b", 0.0),
+        ("sme", "Vertical AI assistant (SME)", 100, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0),
+        ("small", "Small deployment", 10, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0),
+    ),
+)
+
+INDUSTRIES = InputTable(
+    key="industries", name="Industries", sheet="Latency", title="Latency business impact (MODEL §5)",
+    description="Business loss per 100 ms of added latency, by industry; optional annual value at stake (USD).",
+    columns=(
+        _c("id", "Industry id", "id", width=18),
+        _c("name", "Industry", "text", width=20),
+        _c("impact_per_100ms", "Impact per 100 ms", "fraction", "fraction_per_100ms", width=12),
+        _c("impact_metric", "What is lost", "text", required=False, width=24),
+        _c("annual_value_usd", "Annual value at stake (USD)", "number", "usd", required=False, **NONNEG,
+           width=14),
+    ),
+    rows=(
+        ("e-commerce", "E-commerce", 0.01, "conversion", None),
+        ("financial-trading", "Financial trading", 0.15, "transaction value", None),
+        ("customer-service", "Customer service", 0.025, "satisfaction", None),
+        ("content-generation", "Content generation", 0.005, "user engagement", None),
+    ),
+)
+
+SLA_TIERS = InputTable(
+    key="sla_tiers", name="SLATiers", sheet="SLA", title="SLA tiers (MODEL §6)",
+    description="Penalty and reputation rates per contracted availability target.",
+    columns=(
+        _c("target_availability", "Target availability", "fraction", width=12),
+        _c("penalty_rate", "Penalty rate", "number", "ratio", **NONNEG, width=10),
+        _c("reputation_impact", "Reputation impact", "number", "ratio", **NONNEG, width=10),
+    ),
+    rows=((0.999, 0.10, 0.05), (0.995, 0.05, 0.02), (0.99, 0.02, 0.01)),
+)
+
+SLA_OPTIONS = InputTable(
+    key="sla_options", name="SLAOptions", sheet="SLA", title="Availability per option (MODEL §6)",
+    description="Availability and p99 latency each architecture delivers. Option ids must be 'pure' and 'hetero'.",
+    columns=(
+        _c("id", "Option", "choice", choices=("pure", "hetero"), width=10),
+        _c("name", "Name", "text", width=22),
+        _c("availability", "Availability", "fraction", width=12),
+        _c("p99_latency_ms", "p99 latency (ms)", "number", "ms", **POSITIVE, width=10),
+    ),
+    rows=(("pure", "Pure large model", 0.992, 180), ("hetero", "Heterogeneous", 0.997, 140)),
+    min_rows=2,
+)
+
+COST_LINES = InputTable(
+    key="cost_lines", name="CostLines", sheet="Costs", title="Implementation and operating cost (MODEL §7)",
+    description="One-time lines are the upfront investment; monthly and annual lines recur every year.",
+    columns=(
+        _c("id", "Line id", "id", width=16),
+        _c("name", "Cost line", "text", width=36),
+        _c("amount_usd", "Amount (USD)", "number", "usd", **NONNEG, width=12),
+        _c("recurrence", "Recurrence", "choice", choices=("one-time", "monthly", "annual"), width=11),
+        _c("note", "Note", "text", required=False, width=40),
+    ),
+    rows=(
+        ("engineering", "Engineering: 2 engineers x $15,000/month x 3 months", 90000, "one-time", None),
+        ("infrastructure", "Infrastructure setup", 25000, "one-time", None),
+        ("monitoring", "Monitoring tools", 5000, "monthly", None),
+        ("training", "Team training", 10000, "one-time",
+         "The seed charges this every year in its 'annual overhead'; it is one-time."),
+        ("fallback", "Fallback system", 50000, "one-time", None),
+        ("testing", "Extended testing", 30000, "one-time", None),
+        ("contingency", "Contingency", 20000, "one-time", None),
+    ),
+)
+
+RISKS = InputTable(
+    key="risks", name="Risks", sheet="Risks", title="Risk register (MODEL §9)",
+    description=(
+        "Expected cost = probability x impact. Annual risks reduce every year's cash flow; one-time risks "
+        "add to the investment. The seed treats all three of its risks as annual."
+    ),
+    columns=(
+        _c("id", "Risk id", "id", width=22),
+        _c("name", "Risk", "text", width=28),
+        _c("probability", "Probability", "fraction", width=10),
+        _c("impact_usd", "Impact (USD)", "number", "usd", **NONNEG, width=12),
+        _c("recurrence", "Recurrence", "choice", choices=("one-time", "annual"), width=10),
+        _c("mitigation", "Mitigation", "text", required=False, width=32),
+        _c("owner", "Owner", "text", required=False, width=12),
+    ),
+    rows=(
+        ("integration-complexity", "Integration complexity", 0.30, 100000, "annual", "Phased rollout", None),
+        ("performance-degradation", "Performance degradation (revenue loss)", 0.15, 200000, "annual",
+         "Fallback to the large model", None),
+        ("operational-overhead", "Operational overhead", 0.80, 50000, "annual", "Monitoring, runbooks", None),
+    ),
+)
+
+MARKET_TARGETS: dict[str, str] = {
+    "gpu_price": "USD per GPU-hour (both options)",
+    "inference_cost": "every serving cost (same effect as the GPU price)",
+    "load": "peak QPS of every scenario",
+    "planning_share": "planning share of every scenario",
+    "escalation_rate": "escalation rate of every scenario",
+    "large_model_qps": "QPS and sizing QPS of every planner model",
+    "small_model_qps": "QPS and sizing QPS of every executor model",
+    "implementation_cost": "every one-time cost line",
+    "operating_cost": "every monthly and annual cost line",
+    "risk_cost": "every risk's impact",
+    "discount_rate": "the discount rate",
+    "none": "nothing (a qualitative scenario carried as text)",
+}
+
+MARKET_SCENARIOS = InputTable(
+    key="market_scenarios", name="MarketScenarios", sheet="Market", title="Market scenarios (MODEL §10)",
+    description=(
+        "Each row re-runs the whole model with one input changed: multiplied by 'Multiplier' or replaced by "
+        "'New value'. Target 'none' carries a qualitative scenario as text."
+    ),
+    columns=(
+        _c("id", "Scenario id", "id", width=22),
+        _c("name", "Market scenario", "text", width=30),
+        _c("target", "Input to change", "choice", choices=tuple(MARKET_TARGETS), width=18),
+        _c("multiplier", "Multiplier", "number", "ratio", required=False, **NONNEG, width=10),
+        _c("new_value", "New value", "number", required=False, **NONNEG, width=10),
+        _c("timeline", "Timeline", "text", required=False, width=12),
+        _c("commentary", "Commentary", "text", required=False, width=40),
+    ),
+    rows=(
+        ("gpu-price-drop-30", "GPU price drops 30%", "gpu_price", 0.7, None, None, None),
+        ("inference-cost-halved", "AI inference costs halved", "inference_cost", 0.5, None, None, None),
+        ("new-efficient-hardware", "New efficient hardware", "none", None, None, "2-3 years",
+         "Reduces the advantage but does not eliminate it: proceed with monitoring."),
+    ),
+    min_rows=0,
+)
+
+LOAD_TIERS = InputTable(
+    key="load_tiers", name="LoadTiers", sheet="Policy", title="Recommendation load tiers (MODEL §10)",
+    description="Load bands of the recommendation matrix. Blank 'Max QPS' means the sweep's maximum.",
+    columns=(
+        _c("id", "Tier id", "id", width=12),
+        _c("name", "Tier", "text", width=14),
+        _c("min_qps", "Min QPS", "number", "qps", **NONNEG, width=9),
+        _c("max_qps", "Max QPS", "number", "qps", required=False, **POSITIVE, width=9),
+        _c("seed_claim", "Seed's claimed savings", "text", required=False, width=14),
+    ),
+    rows=(
+        ("over-500", "> 500 QPS", 500, None, "70-80%"),
+        ("100-500", "100-500 QPS", 100, 500, "60-70%"),
+        ("50-100", "50-100 QPS", 50, 100, "50-60%"),
+        ("under-50", "< 50 QPS", 1, 50, "30-50%"),
+    ),
+)
+
+POLICY_RULES = InputTable(
+    key="policy_rules", name="PolicyRules", sheet="Policy", title="Recommendation policy (MODEL §10)",
+    description=(
+        "Read top to bottom; the first rule whose conditions a tier meets gives its recommendation. A tier "
+        "meets a rule when its worst-case savings are at least 'Min savings' and its worst-case risk-adjusted "
+        "payback is at most 'Max payback'. Leave a condition blank to ignore it."
+    ),
+    columns=(
+        _c("recommendation", "Recommendation", "text", width=20),
+        _c("stars", "Stars", "integer", "count", min=0, max=5, width=7),
+        _c("min_savings", "Min savings", "fraction", required=False, width=10),
+        _c("max_payback_months", "Max payback (months)", "number", "months", required=False, **NONNEG,
+           width=11),
+    ),
+    rows=(
+        ("Implement now", 5, 0.70, 3),
+        ("Phased rollout", 4, 0.50, 6),
+        ("Small pilot", 3, 0.20, 12),
+        ("Wait and watch", 2, None, None),
+    ),
+)
+
+PUBLISHED = InputTable(
+    key="published", name="PublishedFigures", sheet="Published",
+    title="Published figures to reconcile (MODEL §11)",
+    description=(
+        "Figures from the published analysis. Each is compared with the computed metric of the same id "
+        "(see the README for the ids); 'Known cause' explains a difference."
+    ),
+    columns=(
+        _c("metric", "Metric id", "text", width=36),
+        _c("published_value", "Published value", "number", width=14),
+        _c("unit", "Unit", "text", required=False, width=12),
+        _c("source", "Where it is published", "text", required=False, width=30),
+        _c("known_cause", "Known cause of a difference", "text", required=False, width=60),
+    ),
+    rows=(
+        ("usd_per_gpu_hour", 3.81, "usd_per_gpu_hour", "Seed §2.1", "The seed rounds 30.44 / 8 = 3.805 up to 3.81."),
+        ("model.qwen3-4b.usd_per_1k_requests", 0.042, "usd_per_1k_requests", "Seed §2.1",
+         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.glm4-9b.usd_per_1k_requests", 0.064, "usd_per_1k_requests", "Seed §2.1",
+         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.qwen3-235b-a22b.usd_per_1k_requests", 5.54, "usd_per_1k_requests", "Seed §2.1",
+         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.deepseek-r1.usd_per_1k_requests", 60.96, "usd_per_1k_requests", "Seed §2.1",
+         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("workflow.simple.savings_pct", 0.846, "fraction", "Seed §2.2",
+         "The seed's printed savings follow from none of its own figures; its formula gives 74.4%."),
+        ("workflow.medium.savings_pct", 0.921, "fraction", "Seed §2.2",
+         "The seed's printed savings follow from none of its own figures; its formula gives 88.2%."),
+        ("workflow.complex.savings_pct", 0.952, "fraction", "Seed §2.2",
+         "The seed's printed savings follow from none of its own figures; its formula gives 93.0%."),
+        ("deployment.enterprise.pure.gpus", 1600, "gpus", "Seed §4.1", None),
+        ("deployment.enterprise.hetero.gpus", 330, "gpus", "Seed §4.1", None),
+        ("deployment.enterprise.pure.usd_per_hour", 6096, "usd_per_hour", "Seed §4.1",
+         "GPU-hour price 3.81 (rounded) vs 3.805."),
+        ("deployment.enterprise.pure.usd_per_year", 52670000, "usd_per_year", "Seed §4.1",
+         "GPU-hour price 3.81 (rounded) vs 3.805."),
+        ("deployment.enterprise.hetero.usd_per_month", 904320, "usd_per_month", "Seed §4.1",
+         "The seed rounds $1,257.30/h to $1,257 before multiplying by 720 h (correct at 3.81: $905,256)."),
+        ("deployment.enterprise.hetero.usd_per_year", 10850000, "usd_per_year", "Seed §4.1",
+         "Carries the seed's hourly rounding; GPU-hour price 3.81 vs 3.805."),
+        ("deployment.enterprise.savings_pct", 0.794, "fraction", "Seed §4.1", None),
+        ("deployment.enterprise.annual_savings_usd", 41820000, "usd_per_year", "Seed §4.1",
+         "GPU-hour price 3.81 (rounded) vs 3.805."),
+        ("deployment.sme.pure.gpus", 160, "gpus", "Seed §4.2", None),
+        ("deployment.sme.hetero.gpus", 66, "gpus", "Seed §4.2", None),
+        ("deployment.sme.savings_pct", 0.586, "fraction", "Seed §4.2",
+         "The seed rounds the annual costs to $5.27M and $2.18M before dividing (58.8% unrounded)."),
+        ("deployment.sme.annual_savings_usd", 3090000, "usd_per_year", "Seed §4.2",
+         "GPU-hour price 3.81 (rounded) vs 3.805."),
+        ("deployment.small.annual_savings_usd", 309000, "usd_per_year", "Seed §6.2",
+         "The seed scales the SME savings linearly to 10 QPS. With whole instances, 1 large instance "
+         "(pure) against 1 large + 1 small (heterogeneous) costs more: there are no savings at 10 QPS."),
+        ("implementation.upfront_usd", 285000, "usd", "Seed §6.1",
+         "The seed's 'first year' $285K adds a year of operations (and training) to the one-time investment."),
+        ("implementation.recurring_usd_per_year", 70000, "usd_per_year", "Seed §6.1",
+         "The seed's 'annual operational overhead' charges the one-time $10K training every year."),
+        ("finance.enterprise.roi", 146.30, "fraction", "Seed §6.2",
+         "The seed's ROI (14,630%) follows from none of its own formulas."),
+        ("finance.sme.roi", 22.75, "fraction", "Seed §6.2",
+         "The seed's ROI (2,275%) follows from none of its own formulas."),
+        ("finance.small.roi", 1.68, "fraction", "Seed §6.2",
+         "The seed's ROI (168%) follows from none of its own formulas, and the 10 QPS savings are negative."),
+        ("finance.enterprise.payback_months", 0.2, "months", "Seed §6.2",
+         "The seed prints 0.2 and '2.4 months' side by side; neither follows from its figures."),
+        ("finance.sme.payback_months", 2.8, "months", "Seed §6.2",
+         "The seed prints 2.8 and '3.4 months'; neither follows from its figures."),
+        ("finance.small.payback_months", 12.1, "months", "Seed §6.2",
+         "At 10 QPS the heterogeneous option costs more: it never pays back."),
+        ("risk.expected_annual_usd", 100000, "usd_per_year", "Seed §7.1", None),
+        ("market.gpu-price-drop-30.enterprise.annual_savings_usd", 29270000, "usd_per_year", "Seed §7.2",
+         "The seed scales its $41.82M by 0.7; the re-run model agrees up to the GPU-hour rounding."),
+        ("market.inference-cost-halved.enterprise.annual_savings_usd", 20910000, "usd_per_year", "Seed §7.2",
+         "The seed scales its $41.82M by 0.5; the re-run model agrees up to the GPU-hour rounding."),
+        ("latency.simple.improvement", 0.737, "fraction", "Seed §5.1", None),
+        ("latency.complex.improvement", 0.083, "fraction", "Seed §5.1", None),
+        ("breakeven.min_qps", 50, "qps", "Seed §8.1",
+         "The seed's 50 QPS threshold is a claim; the computed value comes from the step-wise sweep."),
+        ("recommendation.over-500.savings_min", 0.70, "fraction", "Seed §8.2", "Claimed range 70-80%."),
+        ("recommendation.over-500.savings_max", 0.80, "fraction", "Seed §8.2", "Claimed range 70-80%."),
+        ("recommendation.100-500.savings_min", 0.60, "fraction", "Seed §8.2", "Claimed range 60-70%."),
+        ("recommendation.100-500.savings_max", 0.70, "fraction", "Seed §8.2", "Claimed range 60-70%."),
+        ("recommendation.50-100.savings_min", 0.50, "fraction", "Seed §8.2", "Claimed range 50-60%."),
+        ("recommendation.50-100.savings_max", 0.60, "fraction", "Seed §8.2", "Claimed range 50-60%."),
+        ("recommendation.under-50.savings_min", 0.30, "fraction", "Seed §8.2", "Claimed range 30-50%."),
+        ("recommendation.under-50.savings_max", 0.50, "fraction", "Seed §8.2", "Claimed range 30-50%."),
+    ),
+    min_rows=0,
+)
+
+INPUT_TABLES: tuple[InputTable, ...] = (
+    GPU_OFFERS, MODELS, WORKFLOWS, SCENARIOS, INDUSTRIES, SLA_TIERS, SLA_OPTIONS, COST_LINES, RISKS,
+    MARKET_SCENARIOS, LOAD_TIERS, POLICY_RULES, PUBLISHED,
+)
+TABLES: dict[str, InputTable] = {t.key: t for t in INPUT_TABLES}
+
+# ---------------------------------------------------------------------------------------------
+# Scalar parameters (the Parameters table on the Parameters sheet).
+# ---------------------------------------------------------------------------------------------
+
+PARAMETERS_SHEET = "Parameters"
+PARAMETERS_TABLE = "Parameters"
+PARAMETER_HEADERS = ("Name", "Value", "Unit", "Description")
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("report_title", "Plan/Act LLM serving: one large model or planner + executor?", "text",
+              "Title of the PDF decision report.", kind="text", group="Report"),
+    Parameter("report_author", "FP&A and Platform Engineering", "text",
+              "Author shown in the report and its PDF metadata.", kind="text", group="Report"),
+    Parameter("decision_requested", "Approve migrating agent traffic to a heterogeneous planner + executor "
+              "deployment, subject to the conditions below.", "text",
+              "The decision the report asks for (cover page).", kind="text", group="Report"),
+    Parameter("build_pdf_after_recalc", False, "bool",
+              "Build PDF after recalculation (the Excel button writes output/<workbook>.pdf).", kind="bool",
+              group="Report"),
+    Parameter("hours_per_month", 720, "hours", "Hours in a month (24 x 30); a year is 12 months.",
+              min=1, max=744, group="Conventions"),
+    Parameter("gpu_hour_price_override", None, "usd_per_gpu_hour",
+              "Leave blank to average the GPU offers; 3.81 reproduces the seed's dollar figures.",
+              required=False, **POSITIVE, group="GPU pricing"),
+    Parameter("target_utilization", 0.9, "fraction",
+              "Sizing QPS = QPS x this, for models whose sizing QPS is blank.", kind="fraction",
+              min=0.0, max=1.0, min_exclusive=True, group="Capacity"),
+    Parameter("primary_scenario", "enterprise", "text",
+              "Scenario the recommendation, latency and breakeven analysis are built on.", kind="ref",
+              ref="scenarios", group="Capacity"),
+    Parameter("routing_overhead_ms", 15, "ms", "Latency the router adds to a heterogeneous complex task.",
+              **NONNEG, group="Latency"),
+    Parameter("complex_task_pure_latency_ms", 120, "ms",
+              "Latency of a complex task on the pure large model (seed: 120 ms, not explained in the seed).",
+              **POSITIVE, group="Latency"),
+    Parameter("latency_high_value_threshold", 0.5, "fraction",
+              "Latency improvement at or above which the business value is labelled 'high'.", kind="fraction",
+              group="Latency"),
+    Parameter("latency_moderate_value_threshold", 0.05, "fraction",
+              "Latency improvement at or above which the business value is labelled 'moderate' (else 'low').",
+              kind="fraction", group="Latency"),
+    Parameter("sla_target", 0.999, "fraction", "Contracted availability target; must be one of the SLA tiers.",
+              kind="fraction", group="SLA"),
+    Parameter("annual_contract_value_usd", None, "usd",
+              "Annual contract value the SLA rates apply to; blank shows rates only.", required=False,
+              **NONNEG, group="SLA"),
+    Parameter("horizon_years", 3, "years", "Investment horizon for NPV, IRR and ROI.", kind="integer",
+              min=1, max=30, group="Finance"),
+    Parameter("discount_rate", 0.10, "fraction", "Annual discount rate (cost of capital).", kind="fraction",
+              group="Finance"),
+    Parameter("payback_target_months", 12, "months", "Breakeven: payback must be at most this.", **POSITIVE,
+              group="Breakeven"),
+    Parameter("implementation_budget_usd", 300000, "usd",
+              "Budget for the one-time investment; the checks flag an overrun.", **NONNEG, group="Breakeven"),
+    Parameter("min_act_steps_per_plan", 3, "count", "Policy: at least this many act steps per plan (1:3).",
+              **NONNEG, group="Breakeven"),
+    Parameter("target_workflow_savings", 0.5, "fraction",
+              "Breakeven: smallest act steps per plan at which a workflow saves at least this share.",
+              kind="fraction", group="Breakeven"),
+    Parameter("sweep_max_qps", 1000, "qps", "Breakeven sweep: highest load.", **POSITIVE, group="Breakeven"),
+    Parameter("sweep_step_qps", 5, "qps", "Breakeven sweep: load step of the chart table.", **POSITIVE,
+              group="Breakeven"),
+    Parameter("reconcile_tolerance", 0.001, "fraction",
+              "Reconciliation: relative difference up to which a published figure 'matches'.", kind="fraction",
+              group="Reconciliation"),
+)
+PARAMS: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
+
+# ---------------------------------------------------------------------------------------------
+# Result sheets. Each sheet holds one or more blocks; a block is a titled table of rows.
+# Blocks that feed a chart come first on their sheet so charts keep a fixed first row.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    key: str
+    header: str
+    unit: str = ""  # "" for text columns
+    width: float = 14
+
+    @property
+    def style(self) -> str:
+        return result_style(self.unit)
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    key: str
+    sheet: str
+    title: str
+    columns: tuple[ResultColumn, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    sheet: str
+    table: str
+    kind: Literal["bar", "line", "step"]
+    title: str
+    category: str
+    series: tuple[str, ...]
+    y_title: str
+    anchor_column: int = 0  # 0 = right of the widest block
+
+
+def _r(key: str, header: str, unit: str = "", width: float = 14) -> ResultColumn:
+    return ResultColumn(key, header, unit, width)
+
+
+RESULT_TABLES: tuple[ResultTable, ...] = (
+    ResultTable("key_figures", "Key Figures", "Key figures", (
+        _r("id", "Id", width=44), _r("label", "Figure", width=52), _r("value", "Value", "value", 16),
+        _r("unit", "Unit", width=18),
+    ), "Headline numbers with stable ids (the JSON export's key_figures)."),
+    ResultTable("gpu_pricing", "Unit Costs", "GPU-hour price (MODEL §1)", (
+        _r("offer", "Offer", width=18), _r("gpus_per_instance", "GPUs", "gpus", 8),
+        _r("usd_per_instance_hour", "USD / instance-hour", "usd_per_instance_hour"),
+        _r("usd_per_gpu_hour", "USD / GPU-hour", "usd_per_gpu_hour"), _r("included", "Included", "bool", 9),
+    )),
+    ResultTable("model_costs", "Unit Costs", "Model unit costs (MODEL §2)", (
+        _r("model", "Model", width=18), _r("gpus_per_instance", "GPUs", "gpus", 8),
+        _r("usd_per_instance_hour", "USD / instance-hour", "usd_per_instance_hour"),
+        _r("qps_per_instance", "QPS / instance", "qps", 10),
+        _r("sizing_qps_per_instance", "Sizing QPS / instance", "qps", 11),
+        _r("qps_per_gpu", "QPS / GPU", "qps_per_gpu", 10),
+        _r("usd_per_request", "USD / request", "usd_per_request", 13),
+        _r("usd_per_1k_requests", "USD / 1K requests", "usd_per_1k_requests", 13),
+        _r("seed_usd_per_1k", "Seed's 'per 1K' (hourly / QPS)", "usd_per_1k_requests", 14),
+    )),
+    ResultTable("workflow_costs", "Workflows Out", "Cost per Plan/Act workflow (MODEL §3)", (
+        _r("workflow", "Workflow", width=24), _r("plan_calls", "Plan calls", "count", 9),
+        _r("act_steps", "Act steps", "count", 9), _r("planner", "Planner", width=16),
+        _r("executor", "Executor", width=12), _r("escalation_rate", "Escalation", "fraction", 10),
+        _r("pure_usd", "Pure large (USD)", "usd_per_request", 13),
+        _r("hetero_usd", "Heterogeneous (USD)", "usd_per_request", 13),
+        _r("cost_ratio", "Cost ratio", "ratio", 9), _r("savings_pct", "Savings", "fraction", 9),
+    )),
+    ResultTable("deployment", "Deployment", "Capacity and cost by scenario (MODEL §4)", (
+        _r("scenario", "Scenario", width=26), _r("peak_qps", "Peak QPS", "qps", 9),
+        _r("plan_qps", "Plan QPS", "qps", 9), _r("act_qps", "Act QPS", "qps", 9),
+        _r("pure_large_instances", "Pure: large inst.", "instances", 9),
+        _r("pure_gpus", "Pure: GPUs", "gpus", 9),
+        _r("pure_usd_per_hour", "Pure: USD/h", "usd_per_hour", 11),
+        _r("pure_usd_per_month", "Pure: USD/month", "usd_per_month", 13),
+        _r("pure_usd_per_year", "Pure: USD/year", "usd_per_year", 14),
+        _r("hetero_large_instances", "Hetero: large inst.", "instances", 9),
+        _r("hetero_small_instances", "Hetero: small inst.", "instances", 9),
+        _r("hetero_gpus", "Hetero: GPUs", "gpus", 9),
+        _r("hetero_usd_per_hour", "Hetero: USD/h", "usd_per_hour", 11),
+        _r("hetero_usd_per_month", "Hetero: USD/month", "usd_per_month", 13),
+        _r("hetero_usd_per_year", "Hetero: USD/year", "usd_per_year", 14),
+        _r("annual_savings_usd", "Annual savings", "usd_per_year", 14),
+        _r("savings_pct", "Savings", "fraction", 9),
+    )),
+    ResultTable("latency_tasks", "Latency Impact", "Latency by task class (MODEL §5)", (
+        _r("task_class", "Task class", width=14), _r("pure_ms", "Pure large (ms)", "ms", 11),
+        _r("hetero_ms", "Heterogeneous (ms)", "ms", 12), _r("saved_ms", "Saved (ms)", "ms", 10),
+        _r("improvement", "Improvement", "fraction", 11), _r("business_value", "Business value", width=13),
+        _r("basis", "How it is computed", width=48),
+    )),
+    ResultTable("latency_impact", "Latency Impact", "Business impact of the latency change (MODEL §5)", (
+        _r("industry", "Industry", width=20), _r("task_class", "Task class", width=12),
+        _r("impact_per_100ms", "Impact / 100 ms", "fraction", 11),
+        _r("impact_share", "Impact avoided", "fraction", 11),
+        _r("impact_usd_per_year", "USD / year", "usd_per_year", 13),
+    )),
+    ResultTable("sla_exposure", "SLA Exposure", "SLA exposure by option (MODEL §6)", (
+        _r("option", "Option", width=20), _r("availability", "Availability", "fraction", 11),
+        _r("target", "Target", "fraction", 9), _r("violation", "Shortfall", "fraction", 9),
+        _r("p99_latency_ms", "p99 (ms)", "ms", 9),
+        _r("financial_penalty", "Penalty (share)", "ratio", 11),
+        _r("reputation_cost", "Reputation (share)", "ratio", 11),
+        _r("total_impact", "Total (share)", "ratio", 11),
+        _r("total_usd_per_year", "Total USD / year", "usd_per_year", 13),
+    )),
+    ResultTable("cumulative_cash", "Cash Flows", "Cumulative discounted cash flow (MODEL §8)", (
+        _r("year", "Year", "years", 8),
+    ), "One column per scenario, added from the Scenarios table."),
+    ResultTable("implementation", "Cash Flows", "Implementation and operating cost (MODEL §7)", (
+        _r("item", "Item", width=34), _r("usd", "USD", "usd", 14), _r("basis", "Basis", width=60),
+    )),
+    ResultTable("cash_flows", "Cash Flows", "Cash flows by scenario (MODEL §8)", (
+        _r("scenario", "Scenario", width=26), _r("year", "Year", "years", 6),
+        _r("savings_usd", "Savings", "usd", 13), _r("operating_usd", "Operating cost", "usd", 13),
+        _r("investment_usd", "Investment", "usd", 13), _r("net_usd", "Net cash flow", "usd", 14),
+        _r("discount_factor", "Discount factor", "ratio", 10), _r("discounted_usd", "Discounted", "usd", 14),
+        _r("cumulative_discounted_usd", "Cumulative discounted", "usd", 15),
+        _r("risk_adjusted_net_usd", "Risk-adjusted net", "usd", 14),
+    )),
+    ResultTable("finance_summary", "Finance", "NPV, IRR, ROI and payback by scenario (MODEL §8-9)", (
+        _r("scenario", "Scenario", width=26), _r("upfront_usd", "Investment", "usd", 12),
+        _r("annual_net_usd", "Annual net benefit", "usd_per_year", 14), _r("npv_usd", "NPV", "usd", 14),
+        _r("irr", "IRR", "fraction", 11), _r("roi", "ROI (horizon)", "fraction", 11),
+        _r("npv_per_upfront", "NPV / investment", "ratio", 11),
+        _r("simple_payback_months", "Payback (months)", "months", 10),
+        _r("discounted_payback_months", "Discounted payback (months)", "months", 11),
+        _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
+        _r("risk_adjusted_payback_months", "Risk-adj. payback (months)", "months", 11),
+        _r("excel_tie_out", "Excel tie-out", width=44),
+    )),
+    ResultTable("risk_register", "Risk", "Risk register (MODEL §9)", (
+        _r("risk", "Risk", width=34), _r("probability", "Probability", "fraction", 10),
+        _r("impact_usd", "Impact", "usd", 12), _r("recurrence", "Recurrence", width=10),
+        _r("expected_usd", "Expected cost", "usd", 12),
+    )),
+    ResultTable("risk_adjusted", "Risk", "Risk-adjusted savings by scenario (MODEL §9)", (
+        _r("scenario", "Scenario", width=26), _r("annual_savings_usd", "Annual savings", "usd_per_year", 14),
+        _r("expected_annual_risk_usd", "Expected annual risk", "usd_per_year", 14),
+        _r("expected_one_time_risk_usd", "Expected one-time risk", "usd", 14),
+        _r("risk_adjusted_savings_usd", "Risk-adjusted savings", "usd_per_year", 14),
+        _r("npv_usd", "NPV", "usd", 14), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
+    )),
+    ResultTable("market", "Market Scenarios", "Market scenarios: the whole model re-run (MODEL §10)", (
+        _r("market_scenario", "Market scenario", width=28), _r("scenario", "Scenario", width=24),
+        _r("change", "Change", width=30),
+        _r("annual_savings_usd", "Annual savings", "usd_per_year", 14), _r("savings_pct", "Savings", "fraction", 9),
+        _r("npv_usd", "NPV", "usd", 14), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
+        _r("viable", "Viable", "bool", 8), _r("commentary", "Commentary", width=40),
+    )),
+    ResultTable("breakeven_sweep", "Breakeven", "Savings against load (MODEL §10)", (
+        _r("qps", "Load (QPS)", "qps", 10), _r("pure_gpus", "Pure GPUs", "gpus", 9),
+        _r("hetero_gpus", "Hetero GPUs", "gpus", 9),
+        _r("annual_savings_usd", "Annual savings", "usd_per_year", 14), _r("savings_pct", "Savings", "fraction", 9),
+        _r("risk_adjusted_net_usd", "Risk-adj. net benefit / year", "usd_per_year", 15),
+        _r("payback_months", "Risk-adj. payback (months)", "months", 11),
+        _r("pays", "Meets target", "bool", 9),
+    )),
+    ResultTable("breakeven_summary", "Breakeven", "Breakeven (MODEL §10)", (
+        _r("item", "Item", width=44), _r("value", "Value", "value", 14), _r("unit", "Unit", width=16),
+        _r("basis", "Basis", width=60),
+    )),
+    ResultTable("breakeven_steps", "Breakeven", "Step structure: instance counts by load band", (
+        _r("qps_from", "From QPS", "qps", 9), _r("qps_to", "To QPS", "qps", 9),
+        _r("pure_large_instances", "Pure: large", "instances", 9),
+        _r("hetero_large_instances", "Hetero: large", "instances", 9),
+        _r("hetero_small_instances", "Hetero: small", "instances", 9),
+        _r("savings_pct_from", "Savings at start", "fraction", 10),
+        _r("savings_pct_to", "Savings at end", "fraction", 10),
+    )),
+    ResultTable("recommendation", "Recommendation", "Recommendation matrix (MODEL §10)", (
+        _r("tier", "Load tier", width=14), _r("min_qps", "From QPS", "qps", 9), _r("max_qps", "To QPS", "qps", 9),
+        _r("savings_min", "Savings (min)", "fraction", 10), _r("savings_max", "Savings (max)", "fraction", 10),
+        _r("worst_payback_months", "Worst payback (months)", "months", 11),
+        _r("recommendation", "Recommendation", width=18), _r("stars", "Stars", width=8),
+        _r("seed_claim", "Seed's claim", width=11),
+    )),
+    ResultTable("reconciliation", "Reconciliation", "Reconciliation with the published analysis (MODEL §11)", (
+        _r("metric", "Metric id", width=44), _r("published", "Published", "value", 14),
+        _r("computed", "Computed", "value", 14), _r("difference", "Difference", "value", 14),
+        _r("relative_difference", "Relative", "fraction", 10), _r("status", "Status", width=10),
+        _r("unit", "Unit", width=16), _r("cause", "Cause", width=70),
+    )),
+    ResultTable("checks", "Checks", "Model checks", (
+        _r("severity", "Severity", width=9), _r("sheet", "Sheet", width=16), _r("cell", "Cell", width=8),
+        _r("message", "Message", width=100),
+    )),
+)
+RESULTS: dict[str, ResultTable] = {t.key: t for t in RESULT_TABLES}
+
+
+def result_sheets() -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for t in RESULT_TABLES:
+        seen.setdefault(t.sheet, None)
+    return tuple(seen)
+
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("Deployment", "deployment", "bar", "Annual cost by option and scenario", "scenario",
+              ("pure_usd_per_year", "hetero_usd_per_year"), "USD per year"),
+    ChartSpec("Breakeven", "breakeven_sweep", "step", "Savings against load (whole instances make steps)",
+              "qps", ("savings_pct",), "Savings"),
+    ChartSpec("Cash Flows", "cumulative_cash", "line", "Cumulative discounted cash flow", "year",
+              (), "USD"),  # one series per scenario column
+)
+
+# Sheets the generator writes once and recalculation never touches.
+COVER_SHEET = "Cover"
+METHODOLOGY_SHEET = "Methodology"
+XLWINGS_CONF_SHEET = "xlwings.conf"
+
+# Named cell styles (Excel's Cell Styles gallery). The colour convention of the workbook.
+INPUT_STYLE = "xlcost Input"
+STYLE_PREFIX = "xlcost "
+
+
+def result_style(unit: str) -> str:
+    """Named style of a result cell of this unit; 'value' cells pick their style per row."""
+    if unit in ("", "text"):
+        return "xlcost Text"
+    if unit == "bool":
+        return "xlcost Text"
+    return f"xlcost {unit}"
+
+
+RESULT_UNITS = tuple(u for u in UNIT_FORMATS if u not in ("", "text", "bool"))
+EXTRA_STYLES = ("xlcost Text", "xlcost Title", "xlcost Header", "xlcost Note", "xlcost Good", "xlcost Bad")
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the workbook, in the user's terms."""
+
+    severity: Literal["error", "warning"]
+    sheet: str
+    cell: str
+    message: str
+    table: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ProblemList:
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, sheet: str, cell: str, message: str, **kw) -> None:
+        self.items.append(Problem("error", sheet, cell, message, **kw))
+
+    def warning(self, sheet: str, cell: str, message: str, **kw) -> None:
+        self.items.append(Problem("warning", sheet, cell, message, **kw))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]

@@ -1,0 +1,86 @@
+"""Typed model inputs: what the engine receives, whatever the source (workbook, defaults, a test).
+
+A ``Table`` holds one input table column by column, as the contract declares it: numeric columns are
+float arrays (NaN where the cell is blank), bool columns are bool arrays, and every other column is a
+tuple of strings (None where blank). Because columns are numpy arrays, a sweep or a Monte Carlo run can
+replace a column by an array of a different shape and reuse the same engine formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from . import contract
+from .contract import Column, InputTable
+
+NUMERIC_KINDS = ("number", "integer", "fraction")
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    columns: dict[str, Any]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.columns[column]
+
+    def __len__(self) -> int:
+        first = next(iter(self.columns.values()), ())
+        return len(first)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.columns["id"])
+
+    def index(self, row_id: str) -> int:
+        return self.ids.index(row_id)
+
+    def with_columns(self, **columns: Any) -> Table:
+        return replace(self, columns={**self.columns, **columns})
+
+
+@dataclass(frozen=True)
+class Inputs:
+    tables: dict[str, Table]
+    params: dict[str, Any]
+    # Where each value came from, for messages and the report's assumptions appendix.
+    source: str = "defaults"
+    cell_refs: dict[str, str] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+    def param(self, key: str) -> Any:
+        return self.params[key]
+
+    def with_params(self, **params: Any) -> Inputs:
+        return replace(self, params={**self.params, **params})
+
+    def with_table(self, table: Table) -> Inputs:
+        return replace(self, tables={**self.tables, table.key: table})
+
+
+def column_values(column: Column, values: list[Any]) -> Any:
+    """Pack one column's cleaned cell values into the engine's representation."""
+    if column.kind in NUMERIC_KINDS:
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    if column.kind == "bool":
+        return np.array([bool(v) for v in values], dtype=bool)
+    return tuple(None if v is None else str(v) for v in values)
+
+
+def table_from_rows(spec: InputTable, rows: list[tuple] | tuple[tuple, ...]) -> Table:
+    columns = {
+        col.key: column_values(col, [row[i] for row in rows]) for i, col in enumerate(spec.columns)
+    }
+    return Table(spec.key, columns)
+
+
+def defaults() -> Inputs:
+    """The seed's inputs, straight from the contract (no workbook needed)."""
+    tables = {spec.key: table_from_rows(spec, spec.rows) for spec in contract.INPUT_TABLES}
+    params = {p.key: p.default for p in contract.PARAMETERS}
+    return Inputs(tables=tables, params=params)

@@ -1,0 +1,343 @@
+"""Results as the contract's result tables: rows of plain values, the same for the workbook, JSON, CSV
+and the report. Also the key figures (stable ids), the metric lookup behind the reconciliation, and
+the model checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import contract
+from .contract import Problem
+from .engine.model import Results, finite_or_none
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    id: str
+    label: str
+    value: float | None
+    unit: str
+
+
+def _f(x: Any) -> float | None:
+    return None if x is None else finite_or_none(x)
+
+
+def _name(inputs, table: str, row_id: str) -> str:
+    t = inputs.table(table)
+    name = t["name"][t.index(row_id)] if "name" in t.columns else None
+    return name or row_id
+
+
+def key_figures(r: Results) -> list[KeyFigure]:
+    c, d, cash, inp = r.core, r.core.deployment, r.core.cash, r.inputs
+    out = [KeyFigure("usd_per_gpu_hour", "GPU-hour price used", c.gpu_hour_usd, "usd_per_gpu_hour")]
+    for i, mid in enumerate(c.models.ids):
+        out.append(KeyFigure(f"model.{mid}.usd_per_1k_requests", f"{_name(inp, 'models', mid)}: cost per 1K requests",
+                             _f(c.models.usd_per_1k_requests[i]), "usd_per_1k_requests"))
+    for i, wid in enumerate(c.workflows.ids):
+        out.append(KeyFigure(f"workflow.{wid}.savings_pct", f"{_name(inp, 'workflows', wid)}: savings",
+                             _f(c.workflows.savings_pct[i]), "fraction"))
+    for i, sid in enumerate(c.scenario_ids):
+        n = _name(inp, "scenarios", sid)
+        out += [
+            KeyFigure(f"deployment.{sid}.pure.gpus", f"{n}: GPUs, pure large", _f(d.pure_gpus[i]), "gpus"),
+            KeyFigure(f"deployment.{sid}.hetero.gpus", f"{n}: GPUs, heterogeneous", _f(d.hetero_gpus[i]), "gpus"),
+            KeyFigure(f"deployment.{sid}.pure.usd_per_year", f"{n}: annual cost, pure large",
+                      _f(d.pure_usd_per_year[i]), "usd_per_year"),
+            KeyFigure(f"deployment.{sid}.hetero.usd_per_year", f"{n}: annual cost, heterogeneous",
+                      _f(d.hetero_usd_per_year[i]), "usd_per_year"),
+            KeyFigure(f"deployment.{sid}.annual_savings_usd", f"{n}: annual savings",
+                      _f(d.annual_savings_usd[i]), "usd_per_year"),
+            KeyFigure(f"deployment.{sid}.savings_pct", f"{n}: savings", _f(d.savings_pct[i]), "fraction"),
+            KeyFigure(f"finance.{sid}.npv", f"{n}: NPV", _f(cash.npv_usd[i]), "usd"),
+            KeyFigure(f"finance.{sid}.risk_adjusted_npv", f"{n}: risk-adjusted NPV",
+                      _f(cash.risk_adjusted_npv_usd[i]), "usd"),
+            KeyFigure(f"finance.{sid}.irr", f"{n}: IRR (null: not defined)", _f(cash.irr[i]), "fraction"),
+            KeyFigure(f"finance.{sid}.roi", f"{n}: ROI over the horizon", _f(cash.roi[i]), "fraction"),
+            KeyFigure(f"finance.{sid}.payback_months", f"{n}: simple payback (null: never)",
+                      _f(cash.simple_payback_months[i]), "months"),
+            KeyFigure(f"finance.{sid}.discounted_payback_months", f"{n}: discounted payback (null: never)",
+                      _f(cash.discounted_payback_months[i]), "months"),
+        ]
+    out += [
+        KeyFigure("implementation.upfront_usd", "One-time investment", c.upfront_usd, "usd"),
+        KeyFigure("implementation.recurring_usd_per_year", "Recurring operating cost", c.recurring_usd_per_year,
+                  "usd_per_year"),
+        KeyFigure("risk.expected_annual_usd", "Expected annual risk cost", c.expected_annual_risk_usd, "usd_per_year"),
+        KeyFigure("breakeven.min_qps", "Smallest load that pays (null: none in the sweep)", r.breakeven.min_qps, "qps"),
+    ]
+    return out
+
+
+def metrics(r: Results) -> dict[str, float | None]:
+    """Every computed figure a published figure can be reconciled against, by metric id."""
+    values = {k.id: k.value for k in key_figures(r)}
+    d = r.core.deployment
+    for i, sid in enumerate(r.core.scenario_ids):
+        for option in ("pure", "hetero"):
+            values[f"deployment.{sid}.{option}.usd_per_hour"] = _f(getattr(d, f"{option}_usd_per_hour")[i])
+            values[f"deployment.{sid}.{option}.usd_per_month"] = _f(getattr(d, f"{option}_usd_per_month")[i])
+    for m in r.market:
+        if m.scenario is not None:
+            values[f"market.{m.market_id}.{m.scenario}.annual_savings_usd"] = m.annual_savings_usd
+            values[f"market.{m.market_id}.{m.scenario}.risk_adjusted_npv"] = m.risk_adjusted_npv_usd
+    for t in r.latency_tasks:
+        values[f"latency.{t.task_class}.improvement"] = t.improvement
+    for tier in r.tiers:
+        values[f"recommendation.{tier.tier_id}.savings_min"] = tier.savings_min
+        values[f"recommendation.{tier.tier_id}.savings_max"] = tier.savings_max
+    return values
+
+
+def reconciliation(r: Results) -> list[Row]:
+    published = r.inputs.table("published")
+    tolerance = float(r.inputs.param("reconcile_tolerance"))
+    computed_by_id = metrics(r)
+    units = {k.id: k.unit for k in key_figures(r)}
+    rows = []
+    for i, metric in enumerate(published["metric"]):
+        value = float(published["published_value"][i])
+        cause = published["known_cause"][i]
+        unit = published["unit"][i] or units.get(metric, "")
+        if metric not in computed_by_id:
+            rows.append({"metric": metric, "published": value, "computed": None, "difference": None,
+                         "relative_difference": None, "status": "unknown id", "unit": unit,
+                         "cause": "No computed metric has this id (see the README's list of ids)."})
+            continue
+        computed = computed_by_id[metric]
+        if computed is None:
+            rows.append({"metric": metric, "published": value, "computed": None, "difference": None,
+                         "relative_difference": None, "status": "differs", "unit": unit,
+                         "cause": cause or "Not defined or never reached in the computed model."})
+            continue
+        diff = computed - value
+        rel = diff / abs(value) if value else (0.0 if diff == 0 else None)
+        matches = rel is not None and abs(rel) <= tolerance
+        rows.append({"metric": metric, "published": value, "computed": computed, "difference": diff,
+                     "relative_difference": rel, "status": "matches" if matches else "differs", "unit": unit,
+                     "cause": "" if matches else (cause or "")})
+    return rows
+
+
+def model_checks(r: Results) -> list[Problem]:
+    """Plausibility checks on valid inputs: things a reviewer should see, not input errors."""
+    inp, c = r.inputs, r.core
+    out: list[Problem] = []
+    budget = float(inp.param("implementation_budget_usd"))
+    if c.upfront_usd > budget:
+        out.append(Problem("warning", "Costs", "", f"One-time investment ${c.upfront_usd:,.0f} exceeds the "
+                           f"implementation budget ${budget:,.0f} (Parameters: implementation_budget_usd)."))
+    m = inp.table("models")
+    for i, mid in enumerate(m.ids):
+        sizing = m["sizing_qps_per_instance"][i]
+        if not np.isnan(sizing) and sizing > m["qps_per_instance"][i]:
+            out.append(Problem("warning", "Models", "", f"Model {mid}: sizing QPS {sizing:g} is above its "
+                               f"measured QPS {m['qps_per_instance'][i]:g}; instances would be overloaded."))
+    w = inp.table("workflows")
+    ratio = float(inp.param("min_act_steps_per_plan"))
+    for i, wid in enumerate(w.ids):
+        if w["plan_calls"][i] > 0 and w["act_steps"][i] / w["plan_calls"][i] < ratio:
+            out.append(Problem("warning", "Workflows", "", f"Workflow {wid} has fewer than {ratio:g} act steps "
+                               "per plan call, below the policy's minimum plan:act ratio."))
+    for i, sid in enumerate(c.scenario_ids):
+        if c.deployment.annual_savings_usd[i] < 0:
+            out.append(Problem("warning", "Scenarios", "", f"Scenario {sid}: the heterogeneous option costs "
+                               f"${-c.deployment.annual_savings_usd[i]:,.0f} a year more than the pure large "
+                               "model (whole instances at low load)."))
+    override = inp.param("gpu_hour_price_override")
+    if override is not None and abs(override / c.offers_gpu_hour_usd - 1) > 0.001:
+        out.append(Problem("warning", contract.PARAMETERS_SHEET, "", f"GPU-hour price override ${override:g} "
+                           f"differs from the offers' average ${c.offers_gpu_hour_usd:.4f}."))
+    return out
+
+
+def _market_change_text(row) -> str:
+    return row.change
+
+
+def _none_if_nan(x: Any) -> Any:
+    if isinstance(x, float | np.floating):
+        return finite_or_none(x)
+    return x
+
+
+def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str, list[Row]]:
+    """Rows for every result table of the contract, keyed by table key."""
+    inp, c = r.inputs, r.core
+    d, cash = c.deployment, c.cash
+    g = inp.table("gpu_offers")
+    m = inp.table("models")
+    tables: dict[str, list[Row]] = {}
+    tables["key_figures"] = [{"id": k.id, "label": k.label, "value": k.value, "unit": k.unit} for k in key_figures(r)]
+    tables["gpu_pricing"] = [
+        {"offer": f"{g['provider'][i]} {g['instance_type'][i]}", "gpus_per_instance": g["gpus_per_instance"][i],
+         "usd_per_instance_hour": g["usd_per_instance_hour"][i], "usd_per_gpu_hour": c.offer_usd_per_gpu_hour[i],
+         "included": bool(g["include"][i])}
+        for i in range(len(g))
+    ] + [{"offer": "Average of included offers", "usd_per_gpu_hour": c.offers_gpu_hour_usd},
+         {"offer": "Price used" + (" (override)" if inp.param("gpu_hour_price_override") is not None else ""),
+          "usd_per_gpu_hour": c.gpu_hour_usd}]
+    mc = c.models
+    tables["model_costs"] = [
+        {"model": m["name"][i] or mid, "gpus_per_instance": m["gpus_per_instance"][i],
+         "usd_per_instance_hour": mc.usd_per_instance_hour[i], "qps_per_instance": m["qps_per_instance"][i],
+         "sizing_qps_per_instance": mc.sizing_qps[i], "qps_per_gpu": mc.qps_per_gpu[i],
+         "usd_per_request": mc.usd_per_request[i], "usd_per_1k_requests": mc.usd_per_1k_requests[i],
+         "seed_usd_per_1k": mc.seed_usd_per_1k[i]}
+        for i, mid in enumerate(mc.ids)
+    ]
+    w = inp.table("workflows")
+    wc = c.workflows
+    tables["workflow_costs"] = [
+        {"workflow": w["name"][i] or wid, "plan_calls": w["plan_calls"][i], "act_steps": w["act_steps"][i],
+         "planner": _name(inp, "models", w["planner_model"][i]), "executor": _name(inp, "models", w["executor_model"][i]),
+         "escalation_rate": w["escalation_rate"][i], "pure_usd": wc.pure_usd[i], "hetero_usd": wc.hetero_usd[i],
+         "cost_ratio": wc.cost_ratio[i], "savings_pct": wc.savings_pct[i]}
+        for i, wid in enumerate(wc.ids)
+    ]
+    s = inp.table("scenarios")
+    dep_cols = [col.key for col in contract.RESULTS["deployment"].columns][1:]
+    tables["deployment"] = [
+        {"scenario": _name(inp, "scenarios", sid), "peak_qps": s["peak_qps"][i],
+         **{k: getattr(d, k)[i] for k in dep_cols if k != "peak_qps"}}
+        for i, sid in enumerate(c.scenario_ids)
+    ]
+    tables["latency_tasks"] = [vars(t).copy() for t in r.latency_tasks]
+    tables["latency_impact"] = [
+        {"industry": _name(inp, "industries", x.industry), "task_class": x.task_class,
+         "impact_per_100ms": x.impact_per_100ms, "impact_share": x.impact_share,
+         "impact_usd_per_year": x.impact_usd_per_year}
+        for x in r.latency_impact
+    ]
+    tables["sla_exposure"] = [
+        {"option": x.name or x.option, "availability": x.availability, "target": x.target, "violation": x.shortfall,
+         "p99_latency_ms": x.p99_latency_ms, "financial_penalty": x.penalty, "reputation_cost": x.reputation,
+         "total_impact": x.total, "total_usd_per_year": x.total_usd_per_year}
+        for x in r.sla
+    ]
+    tables["cumulative_cash"] = [
+        {"year": t, **{sid: float(np.sum(cash.flows[i, : t + 1] * cash.discount_factors[..., : t + 1]))
+                       for i, sid in enumerate(c.scenario_ids)}}
+        for t in range(cash.flows.shape[-1])
+    ]
+    tables["implementation"] = [
+        {"item": "One-time investment (upfront)", "usd": c.upfront_usd, "basis": "Sum of one-time cost lines."},
+        {"item": "Recurring operating cost per year", "usd": c.recurring_usd_per_year,
+         "basis": "12 x monthly lines + annual lines."},
+        {"item": "Expected annual risk cost", "usd": c.expected_annual_risk_usd,
+         "basis": "Sum of probability x impact over annual risks."},
+        {"item": "Expected one-time risk cost", "usd": c.expected_one_time_risk_usd,
+         "basis": "Sum of probability x impact over one-time risks (added to the risk-adjusted investment)."},
+    ]
+    years = cash.flows.shape[-1] - 1
+    factors = np.broadcast_to(cash.discount_factors, cash.flows.shape)
+    tables["cash_flows"] = []
+    for i, sid in enumerate(c.scenario_ids):
+        cumulative = 0.0
+        for t in range(years + 1):
+            discounted = cash.flows[i, t] * factors[i, t]
+            cumulative += discounted
+            tables["cash_flows"].append({
+                "scenario": _name(inp, "scenarios", sid), "year": t,
+                "savings_usd": 0.0 if t == 0 else d.annual_savings_usd[i],
+                "operating_usd": 0.0 if t == 0 else -c.recurring_usd_per_year,
+                "investment_usd": -c.upfront_usd if t == 0 else 0.0, "net_usd": cash.flows[i, t],
+                "discount_factor": factors[i, t], "discounted_usd": discounted,
+                "cumulative_discounted_usd": cumulative, "risk_adjusted_net_usd": cash.risk_adjusted_flows[i, t],
+            })
+    tables["finance_summary"] = [
+        {"scenario": _name(inp, "scenarios", sid), "upfront_usd": c.upfront_usd, "annual_net_usd": cash.annual_net_usd[i],
+         "npv_usd": cash.npv_usd[i], "irr": cash.irr[i], "roi": cash.roi[i], "npv_per_upfront": cash.npv_per_upfront[i],
+         "simple_payback_months": cash.simple_payback_months[i],
+         "discounted_payback_months": cash.discounted_payback_months[i],
+         "risk_adjusted_npv_usd": cash.risk_adjusted_npv_usd[i],
+         "risk_adjusted_payback_months": cash.risk_adjusted_payback_months[i],
+         "excel_tie_out": f"=CF0 + NPV({float(inp.param('discount_rate')):g}, CF1:CF{years})"}
+        for i, sid in enumerate(c.scenario_ids)
+    ]
+    rk = inp.table("risks")
+    tables["risk_register"] = [
+        {"risk": rk["name"][i] or rid, "probability": rk["probability"][i], "impact_usd": rk["impact_usd"][i],
+         "recurrence": rk["recurrence"][i], "expected_usd": c.risk_expected_usd[i]}
+        for i, rid in enumerate(rk.ids)
+    ]
+    tables["risk_adjusted"] = [
+        {"scenario": _name(inp, "scenarios", sid), "annual_savings_usd": d.annual_savings_usd[i],
+         "expected_annual_risk_usd": c.expected_annual_risk_usd,
+         "expected_one_time_risk_usd": c.expected_one_time_risk_usd,
+         "risk_adjusted_savings_usd": cash.risk_adjusted_savings_usd[i], "npv_usd": cash.npv_usd[i],
+         "risk_adjusted_npv_usd": cash.risk_adjusted_npv_usd[i]}
+        for i, sid in enumerate(c.scenario_ids)
+    ]
+    tables["market"] = [
+        {"market_scenario": x.market_name or x.market_id,
+         "scenario": "" if x.scenario is None else _name(inp, "scenarios", x.scenario),
+         "change": _market_change_text(x), "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
+         "npv_usd": x.npv_usd, "risk_adjusted_npv_usd": x.risk_adjusted_npv_usd, "viable": x.viable,
+         "commentary": x.commentary or ""}
+        for x in r.market
+    ]
+    sw = r.display_sweep
+    tables["breakeven_sweep"] = [
+        {"qps": sw.qps[i], "pure_gpus": sw.deployment.pure_gpus[i], "hetero_gpus": sw.deployment.hetero_gpus[i],
+         "annual_savings_usd": sw.deployment.annual_savings_usd[i], "savings_pct": sw.deployment.savings_pct[i],
+         "risk_adjusted_net_usd": sw.risk_adjusted_net_usd[i], "payback_months": sw.payback_months[i],
+         "pays": bool(sw.pays[i])}
+        for i in range(len(sw.qps))
+    ]
+    be = r.breakeven
+    primary = _name(inp, "scenarios", r.primary_scenario)
+    tables["breakeven_summary"] = [
+        {"item": "Smallest load that pays", "value": be.min_qps, "unit": "qps",
+         "basis": f"Risk-adjusted net benefit > 0 and payback <= {be.payback_target_months:g} months, "
+                  f"{primary} mix, on a {be.resolution_qps:g} QPS grid." + ("" if be.min_qps else " None in the sweep.")},
+        {"item": "Pays at every load from", "value": be.sustained_qps, "unit": "qps",
+         "basis": "Above this load no whole-instance step makes the case fail again."},
+    ] + [
+        {"item": f"Workflow {wid}: act steps per plan for {be.target_workflow_savings:.0%} savings", "value": steps,
+         "unit": "count", "basis": "Smallest whole number of act steps (null: never up to 1,000)."}
+        for wid, steps in be.workflow_min_act_steps.items()
+    ]
+    tables["breakeven_steps"] = [
+        {"qps_from": b.qps_from, "qps_to": b.qps_to, "pure_large_instances": b.pure_large,
+         "hetero_large_instances": b.hetero_large, "hetero_small_instances": b.hetero_small,
+         "savings_pct_from": b.savings_from, "savings_pct_to": b.savings_to}
+        for b in r.steps
+    ]
+    tables["recommendation"] = [
+        {"tier": t.name or t.tier_id, "min_qps": t.min_qps, "max_qps": t.max_qps, "savings_min": t.savings_min,
+         "savings_max": t.savings_max, "worst_payback_months": t.worst_payback_months,
+         "recommendation": t.recommendation, "stars": "★" * t.stars, "seed_claim": t.seed_claim or ""}
+        for t in r.tiers
+    ]
+    tables["reconciliation"] = reconciliation(r)
+    tables["checks"] = check_rows((problems or []) + model_checks(r))
+    return {key: [{k: _none_if_nan(v) for k, v in row.items()} for row in rows] for key, rows in tables.items()}
+
+
+def table_columns(r: Results) -> dict[str, tuple[contract.ResultColumn, ...]]:
+    """Columns of every result table; the cumulative cash table gets one column per scenario."""
+    columns = {t.key: t.columns for t in contract.RESULT_TABLES}
+    columns["cumulative_cash"] = columns["cumulative_cash"] + tuple(
+        contract.ResultColumn(sid, _name(r.inputs, "scenarios", sid), "usd", 16) for sid in r.core.scenario_ids)
+    return columns
+
+
+def check_rows(problems: list[Problem]) -> list[Row]:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if errors:
+        summary = f"FAIL: {errors} input error(s) and {warnings} warning(s). Results were not updated."
+    elif warnings:
+        summary = f"PASS with {warnings} warning(s) to review."
+    else:
+        summary = "PASS: every input is valid and every model check passes."
+    rows = [{"severity": "summary", "sheet": "", "cell": "", "message": summary}]
+    rows += [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "message": p.message} for p in problems]
+    return rows

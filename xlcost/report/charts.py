@@ -1,0 +1,262 @@
+"""The report's charts: matplotlib drawn straight to inline SVG with real, selectable text.
+
+One style for all of them: DejaVu Sans (the report's font), greys that stay distinct when printed
+in black and white (dark = pure large model, light = heterogeneous), thin black edges, no
+background. Every function takes plain data (lists of labels and numbers) and returns the SVG as a
+string, so the charts can be tested without the engine or the PDF.
+
+Deterministic: ids are salted per chart (``svg.hashsalt``) and no date is written, so the same data
+gives the same SVG bytes. Text is never parsed as mathtext (``text.parse_math`` off), so a ``$`` in a
+scenario name is just a dollar sign. Labels longer than ``MAX_LABEL`` characters are shortened with an
+ellipsis (the tables beside each chart carry the full text).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+from .formatting import money, pct, smart, usd_axis
+
+DARK = "#3a3a3a"  # pure large model
+LIGHT = "#b8b8b8"  # heterogeneous
+MID = "#7a7a7a"
+INK = "#1a1a1a"
+GRID = "#d9d9d9"
+WIDTH_IN = 6.6  # the text width of an A4 portrait page (174 mm)
+MAX_LABEL = 40
+
+PURE_LABEL = "Pure large model"
+HETERO_LABEL = "Heterogeneous (planner + executor)"
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[str, ...]:
+    """DejaVu Sans first; a CJK fallback if one is installed (so Chinese labels are measured right)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    fallbacks = [n for n in ("WenQuanYi Micro Hei", "Noto Sans CJK SC") if n in names]
+    return ("DejaVu Sans", *fallbacks[:1])
+
+
+def _style(salt: str) -> dict:
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": f"xlcost-{salt}",
+        "font.family": list(_fonts()),
+        "font.size": 8,
+        "axes.titlesize": 9,
+        "axes.labelsize": 8,
+        "axes.edgecolor": MID,
+        "axes.linewidth": 0.6,
+        "axes.labelcolor": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.axisbelow": True,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "xtick.labelsize": 7.5,
+        "ytick.labelsize": 7.5,
+        "xtick.major.width": 0.6,
+        "ytick.major.width": 0.6,
+        "legend.fontsize": 7.5,
+        "legend.frameon": False,
+        "text.parse_math": False,
+        "text.color": INK,
+        "hatch.linewidth": 0.5,
+        "lines.linewidth": 1.4,
+    }
+
+
+def label(text: object, limit: int = MAX_LABEL) -> str:
+    """A workbook string fit for a chart: one line, at most ``limit`` characters."""
+    s = " ".join(str(text if text is not None else "").split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _figure(salt: str, height_in: float, ncols: int = 1, nrows: int = 1, **kw):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)  # never a GUI; SVG is written by its own canvas below
+    from matplotlib.figure import Figure
+
+    rc = matplotlib.rc_context(_style(salt))
+    rc.__enter__()
+    fig = Figure(figsize=(WIDTH_IN, height_in))
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes, rc
+
+
+def _svg(fig, rc) -> str:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    try:
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+    finally:
+        rc.__exit__(None, None, None)
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return text[start:].strip()
+
+
+def _grid(ax, axis: str = "x") -> None:
+    ax.grid(True, axis=axis, color=GRID, linewidth=0.5)
+
+
+def _bar_labels(ax, bars, texts: Sequence[str]) -> None:
+    for bar, text in zip(bars, texts):
+        width = bar.get_width()
+        x = bar.get_x() + width
+        ax.annotate(text, (x, bar.get_y() + bar.get_height() / 2), xytext=(3 if width >= 0 else -3, 0),
+                    textcoords="offset points", va="center", ha="left" if width >= 0 else "right",
+                    fontsize=7)
+
+
+def annual_cost_chart(scenarios: Sequence[str], pure_usd: Sequence[float], hetero_usd: Sequence[float]) -> str:
+    """Horizontal grouped bars: annual cost of each option per scenario (USD per year)."""
+    n = len(scenarios)
+    fig, axes, rc = _figure("annual-cost", 0.9 + 0.55 * max(n, 1))
+    ax = axes[0][0]
+    ys = list(range(n))
+    h = 0.38
+    b1 = ax.barh([y - h / 2 for y in ys], pure_usd, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
+                 label=PURE_LABEL)
+    b2 = ax.barh([y + h / 2 for y in ys], hetero_usd, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
+                 label=HETERO_LABEL)
+    _bar_labels(ax, b1, [money(v) for v in pure_usd])
+    _bar_labels(ax, b2, [money(v) for v in hetero_usd])
+    ax.set_yticks(ys, [label(s, 30) for s in scenarios])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(usd_axis)
+    top = max([0.0, *pure_usd, *hetero_usd])
+    ax.set_xlim(0, top * 1.18 if top > 0 else 1)
+    ax.set_xlabel("Annual cost (USD per year)")
+    _grid(ax)
+    ax.legend(loc="lower right", ncols=1)
+    fig.tight_layout()
+    return _svg(fig, rc)
+
+
+def savings_load_chart(
+    band_from: Sequence[float], band_to: Sequence[float], savings: Sequence[float], resolution: float,
+    breakeven_qps: float | None, marker_qps: float | None = None, marker_label: str = "",
+) -> str:
+    """Savings share against load as a step chart; the breakeven load and the scenario's load marked.
+
+    ``band_from``/``band_to``/``savings``: bands of load over which the instance counts (and so the
+    savings share) are constant; ``resolution`` is the sweep's load step (the gap between bands).
+    """
+    fig, axes, rc = _figure("savings-load", 2.9)
+    ax = axes[0][0]
+    xs: list[float] = []
+    ys: list[float] = []
+    for a, b, s in zip(band_from, band_to, savings):
+        xs += [a, b + resolution]
+        ys += [s * 100, s * 100]
+    ax.plot(xs, ys, color=INK, linewidth=1.2, drawstyle="default", label="Savings share (whole instances)")
+    ax.axhline(0, color=MID, linewidth=0.6)
+    top = max(xs) if xs else 1.0
+    if breakeven_qps is not None:
+        ax.axvline(breakeven_qps, color=INK, linestyle=(0, (4, 2)), linewidth=0.9)
+        ax.annotate(f"pays from {smart(breakeven_qps)} QPS", (breakeven_qps, 0.04), xycoords=("data", "axes fraction"),
+                    xytext=(4, 0), textcoords="offset points", fontsize=7.5, ha="left", va="bottom",
+                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+    if marker_qps is not None and 0 < marker_qps <= top:
+        ax.axvline(marker_qps, color=MID, linestyle=(0, (1, 1.5)), linewidth=0.9)
+        ax.annotate(label(marker_label, 34) or f"{smart(marker_qps)} QPS", (marker_qps, 0.96),
+                    xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points", fontsize=7.5,
+                    ha="right", va="top",
+                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+    ax.set_xlim(0, top)
+    low = min([0.0, *ys])
+    ax.set_ylim(min(low * 1.1, -5), 100)
+    ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0f}%")
+    ax.set_xlabel("Peak load (QPS)")
+    ax.set_ylabel("Annual savings (share of pure cost)")
+    _grid(ax, "both")
+    fig.tight_layout()
+    return _svg(fig, rc)
+
+
+def cumulative_cash_chart(scenarios: Sequence[str], cumulative: Sequence[Sequence[float]]) -> str:
+    """One small panel per scenario: cumulative discounted cash flow by year (each with its own scale)."""
+    n = max(len(scenarios), 1)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig, axes, rc = _figure("cumulative-cash", 0.4 + 2.0 * nrows, ncols=ncols, nrows=nrows)
+    for k in range(nrows * ncols):
+        ax = axes[k // ncols][k % ncols]
+        if k >= len(scenarios):
+            ax.set_axis_off()
+            continue
+        values = list(cumulative[k])
+        years = list(range(len(values)))
+        ax.bar(years, values, color=[DARK if v < 0 else LIGHT for v in values], edgecolor=INK, linewidth=0.4,
+               width=0.6)
+        ax.plot(years, values, color=INK, linewidth=0.9, marker="o", markersize=2.5)
+        ax.axhline(0, color=MID, linewidth=0.6)
+        ax.set_title(label(scenarios[k], 30), fontsize=8)
+        ax.set_xticks(years)
+        ax.set_xlabel("Year")
+        ax.yaxis.set_major_formatter(usd_axis)
+        ax.annotate(money(values[-1]), (years[-1], values[-1]), xytext=(0, 3 if values[-1] >= 0 else -9),
+                    textcoords="offset points", ha="center", fontsize=7)
+        lo, hi = min(0.0, *values), max(0.0, *values)
+        pad = (hi - lo) * 0.12 or 1.0
+        ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
+        _grid(ax, "y")
+    fig.tight_layout(w_pad=1.2)
+    return _svg(fig, rc)
+
+
+def market_chart(names: Sequence[str], savings_usd: Sequence[float], viable: Sequence[bool | None]) -> str:
+    """Annual savings of the primary scenario under each market scenario (first row: base case)."""
+    n = len(names)
+    fig, axes, rc = _figure("market", 0.8 + 0.34 * max(n, 1))
+    ax = axes[0][0]
+    ys = list(range(n))
+    colors = [LIGHT if v else DARK for v in viable]
+    bars = ax.barh(ys, savings_usd, height=0.55, color=colors, edgecolor=INK, linewidth=0.4)
+    texts = [money(v) + ("" if ok else "  (not viable)") for v, ok in zip(savings_usd, viable)]
+    _bar_labels(ax, bars, texts)
+    ax.set_yticks(ys, [label(s, 36) for s in names])
+    ax.invert_yaxis()
+    ax.axvline(0, color=MID, linewidth=0.6)
+    ax.xaxis.set_major_formatter(usd_axis)
+    lo, hi = min([0.0, *savings_usd]), max([0.0, *savings_usd])
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - (0.3 * span if lo < 0 else 0), hi + 0.22 * span)
+    ax.set_xlabel("Annual savings (USD per year)")
+    _grid(ax)
+    fig.tight_layout()
+    return _svg(fig, rc)
+
+
+def latency_chart(task_classes: Sequence[str], pure_ms: Sequence[float], hetero_ms: Sequence[float],
+                  improvement: Sequence[float]) -> str:
+    """Latency per task class, both options, with the improvement labelled."""
+    n = len(task_classes)
+    fig, axes, rc = _figure("latency", 0.8 + 0.5 * max(n, 1))
+    ax = axes[0][0]
+    ys = list(range(n))
+    h = 0.38
+    b1 = ax.barh([y - h / 2 for y in ys], pure_ms, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
+                 label=PURE_LABEL)
+    b2 = ax.barh([y + h / 2 for y in ys], hetero_ms, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
+                 label=HETERO_LABEL)
+    _bar_labels(ax, b1, [f"{smart(v)} ms" for v in pure_ms])
+    _bar_labels(ax, b2, [f"{smart(v)} ms ({pct(i)} faster)" if i >= 0 else f"{smart(v)} ms ({pct(-i)} slower)"
+                         for v, i in zip(hetero_ms, improvement)])
+    ax.set_yticks(ys, [label(s, 24) for s in task_classes])
+    ax.invert_yaxis()
+    top = max([0.0, *pure_ms, *hetero_ms])
+    ax.set_xlim(0, top * 1.45 if top > 0 else 1)
+    ax.set_xlabel("Latency (ms)")
+    _grid(ax)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return _svg(fig, rc)
