@@ -18,7 +18,7 @@ from . import __version__, contract
 from .contract import Problem
 from .engine.model import Results, compute
 from .inputs import Inputs, defaults
-from .present import key_figures, result_tables, table_columns
+from .present import key_figures, model_checks, result_tables, table_columns
 from .workbook.layout import place_blocks, sheet_outputs
 from .workbook.package import Package, WorkbookFileError
 from .workbook.read import read_inputs
@@ -55,8 +55,10 @@ class InputError(Exception):
 
 def default_workbook() -> Path:
     """The shipped default workbook (inside the installed package, or the repository's workbooks/)."""
-    packaged = resources.files("xlcost.workbooks").joinpath(DEFAULT_WORKBOOK_NAME)
-    return Path(str(packaged))
+    try:
+        return Path(str(resources.files("xlcost.workbooks").joinpath(DEFAULT_WORKBOOK_NAME)))
+    except ModuleNotFoundError:  # running from a source checkout: the repository's workbooks/ folder
+        return Path(__file__).resolve().parents[1] / "workbooks" / DEFAULT_WORKBOOK_NAME
 
 
 def check(path: str | os.PathLike[str]) -> Outcome:
@@ -64,6 +66,8 @@ def check(path: str | os.PathLike[str]) -> Outcome:
     pkg = Package.open(path)
     inputs, problems = read_inputs(pkg)
     results = compute(inputs) if inputs is not None else None
+    if results is not None:
+        problems = problems + model_checks(results)
     return Outcome(pkg, inputs, problems, results)
 
 
@@ -103,7 +107,7 @@ def new(path: str | os.PathLike[str], *, inputs: Inputs | None = None) -> Path:
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookFileError(f"{target.name}: the workbook name must end in .xlsx or .xlsm")
     results = compute(inputs or defaults())
-    tables = result_tables(results)
+    tables = result_tables(results, model_checks(results))
     columns = table_columns(results)
     blocks = place_blocks({k: len(v) for k, v in tables.items()}, columns)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -317,7 +317,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
         for t in r.tiers
     ]
     tables["reconciliation"] = reconciliation(r)
-    tables["checks"] = check_rows((problems or []) + model_checks(r))
+    tables["checks"] = check_rows(problems or [])
     return {key: [{k: _none_if_nan(v) for k, v in row.items()} for row in rows] for key, rows in tables.items()}
 
 

@@ -219,23 +219,25 @@ def decision(results: Results, th: Thresholds) -> dict[str, Any]:
     savings = float(d.annual_savings_usd[p])
     tier = _tier_for(results, load)
     viable = ra_npv > 0
-    label = tier.recommendation if tier is not None else ("Proceed" if viable else "Do not proceed")
-    stars = tier.stars if tier is not None else 0
     if viable:
+        label = tier.recommendation if tier is not None else "Proceed"
+        stars = tier.stars if tier is not None else 0
         sentence = (
-            f"{label}: move {name} ({F.qps(load)} QPS) to the heterogeneous planner + executor deployment; "
-            f"it saves {F.money(savings)} a year ({F.pct(d.savings_pct[p])} of the pure large model's cost) "
-            f"and its risk-adjusted NPV over {years} years is {F.money(ra_npv)} for a one-time investment of "
+            f"{label} — the heterogeneous planner + executor deployment for {name} ({F.qps(load)} QPS): it saves "
+            f"{F.money(savings)} a year ({F.pct(d.savings_pct[p])} of the pure large model's cost) and its "
+            f"risk-adjusted NPV over {years} years is {F.money(ra_npv)} for a one-time investment of "
             f"{F.money(core.upfront_usd)}."
         )
     else:
+        label, stars = "Do not proceed", 0
         sentence = (
-            f"{label}: do not move {name} ({F.qps(load)} QPS) to the heterogeneous deployment yet; its "
-            f"risk-adjusted NPV over {years} years is {F.money(ra_npv)} "
-            f"(annual savings {F.money(savings)}, investment {F.money(core.upfront_usd)})."
+            f"{label} — the heterogeneous deployment for {name} ({F.qps(load)} QPS) has a risk-adjusted NPV over "
+            f"{years} years of {F.money(ra_npv)} (annual savings {F.money(savings)}, one-time investment "
+            f"{F.money(core.upfront_usd)})."
         )
-    if tier is not None and viable != (tier.stars >= 3):
-        sentence += f" The recommendation comes from the policy for the {tier.name} load tier."
+        if tier is not None and tier.stars >= 3:
+            sentence += (f" The policy for the {tier.name} load tier ('{tier.recommendation}') is overridden because "
+                         "the risk-adjusted NPV is not positive.")
 
     # --- the three things that would change the answer -------------------------------------
     be = results.breakeven
@@ -283,7 +285,6 @@ def decision(results: Results, th: Thresholds) -> dict[str, Any]:
         gpu_text += " Market scenarios re-run for it: " + "; ".join(parts) + "."
     changers.append({"title": "GPU price and market", "text": gpu_text})
 
-    large = core.models.ids.index(s["planner_model"][p])
     small = core.models.ids.index(s["executor_model"][p])
     small_name = _name(inp, "models", s["executor_model"][p])
     sizing_small = float(core.models.sizing_qps[small])
@@ -299,7 +300,6 @@ def decision(results: Results, th: Thresholds) -> dict[str, Any]:
         quality += (f" It also reaches zero if the small model sustains {F.qps(sizing_small * th.small_qps_multiplier)}"
                     f" QPS per instance instead of the {F.qps(sizing_small)} sized for.")
     changers.append({"title": "Small-model quality", "text": quality})
-    del large
 
     # --- conditions ------------------------------------------------------------------------
     conditions = []
@@ -596,6 +596,8 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "tables": tables,
         "results_spec": contract.RESULTS,
         "risk_rows": risk_rows,
+        "sla": {"pure": None, "hetero": None,
+                **{x.option: tables["sla_exposure"][i] for i, x in enumerate(results.sla)}},
         "market_groups": market_groups,
         "recon_rows": recon,
         "recon_matches": sum(r["status"] == "matches" for r in recon),

@@ -287,11 +287,15 @@ def _read_file(path: Path) -> tuple[bytes, os.stat_result]:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())  # the stat of exactly what we read
-            data = f.read(MAX_TOTAL_BYTES + 1)
+            data = f.read(st.st_size)  # read(n) preallocates n bytes, so ask for exactly the size
+            grew = f.read(1)
     except PermissionError:
         raise WorkbookFileError(f"{name} cannot be read: permission denied") from None
     except OSError as e:
         raise WorkbookFileError(f"{name} cannot be read: {e.strerror or e}") from None
+    if grew or len(data) != st.st_size:
+        raise WorkbookFileError(f"{name} is being written by another program: wait for it to finish "
+                                "and try again")
     return data, st
 
 
