@@ -15,7 +15,7 @@ def seed():
 
 
 def by_scenario(results, array):
-    return dict(zip(results.core.scenario_ids, np.asarray(array).tolist()))
+    return dict(zip(results.core.scenario_ids, np.asarray(array).tolist(), strict=False))
 
 
 def test_gpu_hour_price_is_derived_from_offers_unless_overridden():
@@ -24,19 +24,19 @@ def test_gpu_hour_price_is_derived_from_offers_unless_overridden():
 
 
 def test_corrected_cost_per_1k_requests(seed):
-    per_1k = dict(zip(seed.core.models.ids, seed.core.models.usd_per_1k_requests))
+    per_1k = dict(zip(seed.core.models.ids, seed.core.models.usd_per_1k_requests, strict=False))
     assert per_1k["qwen3-4b"] == pytest.approx(0.01176, rel=1e-3)
     assert per_1k["glm4-9b"] == pytest.approx(0.01764, rel=1e-3)
     assert per_1k["qwen3-235b-a22b"] == pytest.approx(1.539, rel=1e-3)
     assert per_1k["deepseek-r1"] == pytest.approx(16.93, rel=1e-3)
     # What the seed printed is hourly / QPS: 3.6 times the true cost of 1K requests.
-    seed_figures = dict(zip(seed.core.models.ids, seed.core.models.seed_usd_per_1k))
+    seed_figures = dict(zip(seed.core.models.ids, seed.core.models.seed_usd_per_1k, strict=False))
     assert seed_figures["qwen3-235b-a22b"] == pytest.approx(5.54, abs=0.005)
     assert seed_figures["deepseek-r1"] == pytest.approx(60.96)
 
 
 def test_workflow_savings_follow_the_seeds_own_formula(seed):
-    savings = dict(zip(seed.core.workflows.ids, seed.core.workflows.savings_pct))
+    savings = dict(zip(seed.core.workflows.ids, seed.core.workflows.savings_pct, strict=False))
     assert savings["simple"] == pytest.approx(0.744, abs=5e-4)
     assert savings["medium"] == pytest.approx(0.882, abs=5e-4)
     assert savings["complex"] == pytest.approx(0.930, abs=5e-4)

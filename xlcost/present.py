@@ -157,10 +157,6 @@ def model_checks(r: Results) -> list[Problem]:
     return out
 
 
-def _market_change_text(row) -> str:
-    return row.change
-
-
 def _none_if_nan(x: Any) -> Any:
     if isinstance(x, float | np.floating):
         return finite_or_none(x)
@@ -196,7 +192,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     wc = c.workflows
     tables["workflow_costs"] = [
         {"workflow": w["name"][i] or wid, "plan_calls": w["plan_calls"][i], "act_steps": w["act_steps"][i],
-         "planner": _name(inp, "models", w["planner_model"][i]), "executor": _name(inp, "models", w["executor_model"][i]),
+         "planner": _name(inp, "models", w["planner_model"][i]),
+         "executor": _name(inp, "models", w["executor_model"][i]),
          "escalation_rate": w["escalation_rate"][i], "pure_usd": wc.pure_usd[i], "hetero_usd": wc.hetero_usd[i],
          "cost_ratio": wc.cost_ratio[i], "savings_pct": wc.savings_pct[i]}
         for i, wid in enumerate(wc.ids)
@@ -252,7 +249,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
                 "cumulative_discounted_usd": cumulative, "risk_adjusted_net_usd": cash.risk_adjusted_flows[i, t],
             })
     tables["finance_summary"] = [
-        {"scenario": _name(inp, "scenarios", sid), "upfront_usd": c.upfront_usd, "annual_net_usd": cash.annual_net_usd[i],
+        {"scenario": _name(inp, "scenarios", sid), "upfront_usd": c.upfront_usd,
+         "annual_net_usd": cash.annual_net_usd[i],
          "npv_usd": cash.npv_usd[i], "irr": cash.irr[i], "roi": cash.roi[i], "npv_per_upfront": cash.npv_per_upfront[i],
          "simple_payback_months": cash.simple_payback_months[i],
          "discounted_payback_months": cash.discounted_payback_months[i],
@@ -278,7 +276,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables["market"] = [
         {"market_scenario": x.market_name or x.market_id,
          "scenario": "" if x.scenario is None else _name(inp, "scenarios", x.scenario),
-         "change": _market_change_text(x), "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
+         "change": x.change, "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
          "npv_usd": x.npv_usd, "risk_adjusted_npv_usd": x.risk_adjusted_npv_usd, "viable": x.viable,
          "commentary": x.commentary or ""}
         for x in r.market
@@ -296,7 +294,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables["breakeven_summary"] = [
         {"item": "Smallest load that pays", "value": be.min_qps, "unit": "qps",
          "basis": f"Risk-adjusted net benefit > 0 and payback <= {be.payback_target_months:g} months, "
-                  f"{primary} mix, on a {be.resolution_qps:g} QPS grid." + ("" if be.min_qps else " None in the sweep.")},
+                  f"{primary} mix, on a {be.resolution_qps:g} QPS grid."
+                  + ("" if be.min_qps else " None in the sweep.")},
         {"item": "Pays at every load from", "value": be.sustained_qps, "unit": "qps",
          "basis": "Above this load no whole-instance step makes the case fail again."},
     ] + [

@@ -209,7 +209,7 @@ def step_bands(sw: Sweep) -> list[StepBand]:
     return [
         StepBand(float(sw.qps[a]), float(sw.qps[b]), int(key[a, 0]), int(key[a, 1]), int(key[a, 2]),
                  float(d.savings_pct[a]), float(d.savings_pct[b]))
-        for a, b in zip(starts, ends)
+        for a, b in zip(starts, ends, strict=False)
     ]
 
 

@@ -84,7 +84,8 @@ def sheet_outputs(tables: dict[str, list[dict[str, Any]]],
             out.cells[(block.first_data_row, 1)] = OutCell("(none)", "xlcost Note")
         for offset, row in enumerate(rows):
             for ci, column in enumerate(block.columns, start=1):
-                out.cells[(block.first_data_row + offset, ci)] = OutCell(row.get(column.key), _style(column, row, block.table))
+                style = _style(column, row, block.table)
+                out.cells[(block.first_data_row + offset, ci)] = OutCell(row.get(column.key), style)
         if rows:
             out.blocks.append((block.first_data_row, block.last_data_row))
     return outputs

@@ -177,7 +177,7 @@ def parse_table(spec: InputTable, raw: RawTable, problems: ProblemList) -> list[
         if all(c.kind == "blank" or (c.kind == "text" and not str(c.value).strip()) for c in picked):
             continue  # Excel tables often end with an empty row
         values = []
-        for column, cell in zip(spec.columns, picked):
+        for column, cell in zip(spec.columns, picked, strict=False):
             try:
                 values.append(clean_value(column, cell))
             except _Invalid as err:

@@ -140,7 +140,7 @@ def _parameters_sheet(wb: Workbook, id_ranges: dict[str, str]) -> None:
     ws["A2"].style = "xlcost Note"
     headers = ("Group",) + contract.PARAMETER_HEADERS
     widths = (14, 32, 22, 18, 90)
-    for c, (header, width) in enumerate(zip(headers, widths), start=1):
+    for c, (header, width) in enumerate(zip(headers, widths, strict=False), start=1):
         ws.cell(row=HEADER_ROW, column=c, value=header)
         ws.column_dimensions[get_column_letter(c)].width = width
     for r, p in enumerate(contract.PARAMETERS, start=HEADER_ROW + 1):
@@ -211,7 +211,8 @@ def _cover(wb: Workbook, macro_enabled: bool) -> None:
         row += 1
     ws.cell(row=row, column=1, value=contract.PARAMETERS_SHEET).style = "xlcost Text"
     ws.cell(row=row, column=2, value=f"input table {contract.PARAMETERS_TABLE}").style = "xlcost Text"
-    ws.cell(row=row, column=3, value="Scalar assumptions: conventions, pricing override, finance, policy.").style = "xlcost Note"
+    ws.cell(row=row, column=3,
+            value="Scalar assumptions: conventions, pricing override, finance, policy.").style = "xlcost Note"
     row += 1
     for sheet in contract.result_sheets():
         titles = "; ".join(t.title for t in contract.RESULT_TABLES if t.sheet == sheet)
@@ -228,7 +229,7 @@ def _cover(wb: Workbook, macro_enabled: bool) -> None:
 def _methodology(wb: Workbook) -> None:
     ws = wb.create_sheet(contract.METHODOLOGY_SHEET)
     ws.sheet_properties.tabColor = DOC_TAB
-    for col, width in zip("ABCDEF", (22, 28, 90, 60, 14, 14)):
+    for col, width in zip("ABCDEF", (22, 28, 90, 60, 14, 14), strict=False):
         ws.column_dimensions[col].width = width
     ws["A1"] = "Methodology"
     ws["A1"].style = "xlcost Title"
@@ -342,7 +343,9 @@ def build_skeleton(path: Path, blocks: list[Block], *, macro_enabled: bool = Fal
     key = next(b for b in blocks if b.table == "key_figures")
     wb.defined_names["xlcost_key_figures"] = DefinedName(
         "xlcost_key_figures", attr_text=f"{quote_sheetname(key.sheet)}!$A${key.first_data_row}:$D$1000")
-    created = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1767225600")), dt.timezone.utc)
+    # A fixed creation date keeps generated workbooks reproducible.
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1767225600"))
+    created = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
     wb.properties.creator = f"xlcost {__version__}"
     wb.properties.title = "xlcost cost model"
     wb.properties.created = created.replace(tzinfo=None)
