@@ -90,7 +90,8 @@ def test_export_json_is_the_documented_interface():
 def test_export_csv_one_table_or_all(tmp_path):
     result = xlcost("export", SHIPPED, "--format", "csv", "--table", "deployment")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["scenario"] for r in rows] == ["Enterprise agent platform", "Vertical AI assistant (SME)", "Small deployment"]
+    names = [r["scenario"] for r in rows]
+    assert names == ["Enterprise agent platform", "Vertical AI assistant (SME)", "Small deployment"]
     result = xlcost("export", SHIPPED, "--format", "csv", "--output", tmp_path / "out")
     assert result.returncode == 0
     assert (tmp_path / "out" / "finance_summary.csv").exists()

@@ -21,7 +21,8 @@ def content(path: Path) -> dict:
         out[ws.title] = {
             "cells": cells,
             "tables": sorted((t.displayName, t.ref) for t in ws.tables.values()),
-            "validation": sorted((str(dv.sqref), dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation),
+            "validation": sorted((str(dv.sqref), dv.type, dv.formula1, dv.formula2)
+                                 for dv in ws.data_validations.dataValidation),
             "charts": len(ws._charts),
             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
         }

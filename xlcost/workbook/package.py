@@ -37,8 +37,8 @@ MAX_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_MIN_BYTES = 1024 * 1024
 MAX_CENTRAL_DIR_BYTES = MAX_ENTRIES * 300  # bounds zipfile's own parse of the directory
-PROLOG_BYTES = 8192
-STREAM_BYTES = 4 * 1024 * 1024  # sheet parts larger than this are streamed, not parsed whole  # a DOCTYPE can only sit in the prolog; no legitimate prolog is this long
+PROLOG_BYTES = 8192  # a DOCTYPE can only sit in the prolog; no legitimate prolog is this long
+STREAM_BYTES = 4 * 1024 * 1024  # sheet parts larger than this are streamed, not parsed whole
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SML_NS = (
