@@ -219,3 +219,36 @@ def test_a_new_row_in_every_kind_of_table_flows_into_the_results(tmp_path):
     written = openpyxl.load_workbook(book, data_only=True)
     scenarios = [c.value for c in written["Deployment"]["A"]]
     assert "Mid-size" in scenarios
+
+
+def test_charts_on_result_sheets_follow_a_growing_table(tmp_path):
+    book = tmp_path / "grown.xlsx"
+    shutil.copy(SHIPPED, book)
+    wb = openpyxl.load_workbook(book)
+    scen = wb["Scenarios"]
+    scen.append(["mid", "Mid-size", 400, 0.25, "qwen3-235b-a22b", "qwen3-4b", 0.0])
+    scen.tables["Scenarios"].ref = f"A4:G{scen.max_row}"
+    wb.save(book)
+    api.recalc(book)
+    charts = [data for name, data in _members(book).items() if name.startswith("xl/charts/chart")]
+    deployment = [c for c in charts if b"Deployment" in c]
+    assert deployment and all(b"$A$6:$A$9" in c for c in deployment)  # 4 scenarios, from row 6
+    assert not any(b"$A$6:$A$8" in c for c in deployment)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_recalculated_workbook_and_sees_the_results(tmp_path):
+    import subprocess
+
+    book = tmp_path / "model.xlsx"
+    shutil.copy(SHIPPED, book)
+    outcome = api.recalc(book)
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(book)], check=True, capture_output=True,
+                   timeout=180)
+    converted = openpyxl.load_workbook(out / "model.xlsx", data_only=True)
+    key = {r[0].value: r[2].value for r in converted["Key Figures"].iter_rows(min_row=6) if r[0].value}
+    d = outcome.results.core.deployment
+    assert key["deployment.enterprise.hetero.usd_per_year"] == pytest.approx(float(d.hetero_usd_per_year[0]))
+    assert converted["Models"]["A5"].value == "qwen3-4b"
