@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import random
 import struct
 import time
 import tracemalloc
@@ -550,3 +551,48 @@ def test_from_bytes_matches_open(tmp_path: Path) -> None:
     with pytest.raises(WorkbookFileError, match="missing"):
         a.part("xl/nothing.xml")
     assert io.BytesIO(a.data).read(2) == b"PK"
+
+
+def test_damaged_parts_only_ever_raise_workbook_file_error(tmp_path: Path) -> None:
+    """Random damage inside XML parts (zip kept valid) and inside the zip bytes themselves."""
+    base = build_xlsxwriter_book(tmp_path / "base.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+        infos = zf.infolist()
+        parts = {i.filename: zf.read(i.filename) for i in infos}
+    xml_names = [n for n in parts if n.endswith((".xml", ".rels"))]
+    tokens = [b"<", b">", b'"', b"&", b"/", b"<row>", b"</c>", b'<c r="Z">', b't="s"', b't="d"', b"<v>",
+              b's="999"', b"<f>", b'r="XFD1048577"', b"\xff", b"-1", b"99999999999999999999"]
+    rng = random.Random(7)
+
+    def exercise(data: bytes) -> None:
+        try:
+            pkg = Package.from_bytes(data, "damaged.xlsx")
+            for sheet in pkg.sheet_names:
+                pkg.cells(sheet)
+                pkg.merged_ranges(sheet)
+            pkg.tables()
+            pkg.named_styles()
+            for name in pkg.part_names:
+                pkg.part(name)
+        except WorkbookFileError as e:
+            assert "\n" not in str(e)
+
+    for _ in range(150):
+        name = rng.choice(xml_names)
+        damaged = bytearray(parts[name])
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(damaged))
+            if rng.random() < 0.5:
+                damaged[pos:pos + 1] = rng.choice(tokens)
+            else:
+                del damaged[pos:pos + rng.randint(1, 30)]
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info in infos:
+                zf.writestr(info.filename, bytes(damaged) if info.filename == name else parts[info.filename])
+        exercise(buf.getvalue())
+    for _ in range(150):  # flipped bytes in the compressed stream: bad CRCs, bad deflate data, bad headers
+        raw = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        exercise(bytes(raw))

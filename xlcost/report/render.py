@@ -471,7 +471,8 @@ def assumption_tables(results: Results) -> list[dict[str, Any]]:
             numeric = [c.kind in ("number", "integer", "fraction") for c in chunk]
             rows = [[entered(table[c.key][i] if c.key in table.columns else None, c.kind, c.unit) for c in chunk]
                     for i in range(n)]
-            blocks.append({"headers": [c.header for c in chunk], "numeric": numeric, "rows": rows})
+            blocks.append({"headers": [c.header for c in chunk], "numeric": numeric, "rows": rows,
+                           "widths": [max(c.width, 7) for c in chunk]})
         out.append({"key": spec.key, "sheet": spec.sheet, "title": spec.title, "name": spec.name,
                     "description": spec.description, "blocks": blocks, "count": n})
     return out

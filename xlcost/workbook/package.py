@@ -21,7 +21,9 @@ import re
 import stat as stat_mod
 import struct
 import zipfile
-from contextlib import suppress
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,8 +53,12 @@ R_ID_ATTRS = (
     "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
 )
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+# What zipfile and zlib raise on a damaged member (zlib.error is not an OSError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError,
+               ValueError, struct.error)
 
 CellValue = float | str | bool | dt.datetime | None
+Span = tuple[int, int, int, int]  # (min_row, min_col, max_row, max_col)
 CellKind = Literal["number", "text", "bool", "error", "date", "blank"]
 
 
@@ -213,10 +219,14 @@ def _safe_parser() -> etree.XMLParser:
 
 def _prolog_problem(head: bytes) -> str | None:
     """Why a part's head is refused (a DTD, or a prolog too long to check), else None."""
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[1:2] == b"\x00" or head[:1] == b"\x00":
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = head.decode("utf-16", errors="ignore")
+    elif head[:1] == b"\x00":
+        text = head.decode("utf-16-be", errors="ignore")
+    elif head[1:2] == b"\x00":
+        text = head.decode("utf-16-le", errors="ignore")
     else:
-        text = head.decode("latin-1")
+        text = head.decode("latin-1")  # UTF-8 and its ASCII-compatible kin: the markup is ASCII
     pos = 0
     while True:
         pos = text.find("<", pos)
@@ -227,7 +237,9 @@ def _prolog_problem(head: bytes) -> str | None:
         elif text.startswith("<!--", pos):
             end, step = text.find("-->", pos), 3
         elif text.startswith("<!", pos):
-            return "contains a DTD (possible XML entity attack)"
+            if text[pos + 2:pos + 9].upper() == "DOCTYPE":
+                return "contains a DTD (possible XML entity attack)"
+            return "is not valid XML (markup before its root element)"
         else:
             return None  # the root element starts: no DTD can follow
         if end < 0:
@@ -484,7 +496,7 @@ class Package:
             return cls(Path(path), data, stat)
         except WorkbookFileError:
             raise
-        except (etree.XMLSyntaxError, ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as e:
+        except (etree.LxmlError, KeyError, IndexError, *_ZIP_ERRORS) as e:
             raise WorkbookFileError(f"{name} is damaged and cannot be read ({type(e).__name__})") from None
 
     def _check_xml_prologs(self) -> None:
@@ -492,7 +504,7 @@ class Package:
         for info in self._infos:
             if info.is_dir() or info.file_size == 0:
                 continue
-            with self._open_member(info.filename) as f:
+            with self._member(info.filename) as f:
                 head = f.read(PROLOG_BYTES)
             looks_xml = info.filename.lower().endswith(_XML_SUFFIXES) or head.lstrip()[:1] == b"<"
             problem = _prolog_problem(head) if looks_xml else None
@@ -555,30 +567,36 @@ class Package:
         # OPC part names are case-insensitive; zip member names are not
         return self._lower_names.get(name.lower(), name)
 
-    def _open_member(self, name: str) -> IO[bytes]:
+    @contextmanager
+    def _member(self, name: str) -> Iterator[IO[bytes]]:
+        """An open member; a damaged one (bad CRC, bad deflate data, lying sizes) is a WorkbookFileError."""
         try:
-            return self._zip.open(self._real_name(name))
+            f = self._zip.open(self._real_name(name))
         except KeyError:
             raise WorkbookFileError(f"{self.name} is damaged: part {name} is missing") from None
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
-            raise WorkbookFileError(f"{self.name} is damaged: part {name} cannot be read ({e})") from None
+        except _ZIP_ERRORS as e:
+            raise self._damaged(name, e) from None
+        try:
+            with f:
+                yield f
+        except _ZIP_ERRORS as e:  # raised while the caller reads (decompression happens lazily)
+            raise self._damaged(name, e) from None
+
+    def _damaged(self, name: str, e: Exception) -> WorkbookFileError:
+        return WorkbookFileError(f"{self.name} is damaged: part {name} cannot be read ({type(e).__name__})")
 
     def part(self, name: str) -> bytes:
         """A member's decompressed bytes (zipfile enforces the declared size and CRC)."""
-        try:
-            with self._open_member(name) as f:
-                return f.read()
-        except WorkbookFileError:
-            raise
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
-            raise WorkbookFileError(f"{self.name} is damaged: part {name} cannot be read ({e})") from None
+        with self._member(name) as f:
+            return f.read()
 
-    def xml(self, name: str) -> etree._Element:
-        """Parse a whole (small) part with the safe parser."""
+    def xml(self, name: str, label: str = "") -> etree._Element:
+        """Parse a whole (small) part with the safe parser; label names it for the user."""
         try:
             return etree.fromstring(self.part(name), _safe_parser())
         except etree.XMLSyntaxError as e:
-            raise WorkbookFileError(f"{self.name} is damaged: part {name} is not valid XML ({e})") from None
+            what = label or f"part {name}"
+            raise WorkbookFileError(f"{self.name} is damaged: {what} is not valid XML ({e})") from None
 
     def rels(self, part: str) -> list[Relationship]:
         """The relationships of a part ('' for the package root); [] when it has none."""
@@ -631,17 +649,17 @@ class Package:
         self.cells(sheet)
         return list(self._merged[self._sheet(sheet).name])
 
-    def _parse_sheet(self, entry: _SheetEntry) -> tuple[dict[tuple[int, int], Cell], list]:
+    def _parse_sheet(self, entry: _SheetEntry) -> tuple[dict[tuple[int, int], Cell], list[Span]]:
         try:
             if self._zip.getinfo(entry.part).file_size <= STREAM_BYTES:
-                root = self.xml(entry.part)
+                root = self.xml(entry.part, f"sheet {entry.name!r}")
                 reader = _SheetReader(self, entry.name, root.tag.partition("}")[0].lstrip("{"))
                 reader.run_tree(root)
             else:
-                with self._open_member(entry.part) as f:
+                with self._member(entry.part) as f:
                     strict = SML_NS[1].encode() in f.read(PROLOG_BYTES)
                 reader = _SheetReader(self, entry.name, SML_NS[1] if strict else SML_NS[0])
-                with self._open_member(entry.part) as f:
+                with self._member(entry.part) as f:
                     reader.run_stream(f)
         except etree.XMLSyntaxError as e:
             raise WorkbookFileError(
@@ -665,7 +683,7 @@ class Package:
     def _read_shared_strings(self, part: str) -> list[str]:
         out: list[str] = []
         tags = [f"{{{ns}}}si" for ns in SML_NS]
-        with self._open_member(part) as f:
+        with self._member(part) as f:
             try:
                 for _, el in etree.iterparse(f, events=("end",), tag=tags, resolve_entities=False,
                                              no_network=True, huge_tree=False, load_dtd=False):
@@ -716,7 +734,7 @@ class Package:
         columns = tuple(decode_ooxml_text(c.get("name", "")) for c in root.iter()
                         if _local(c.tag) == "tableColumn")
         return TableRef(name, sheet, ref, min_row, min_col, max_row, max_col,
-                        int(root.get("headerRowCount", "1")), columns)
+                        _int(root.get("headerRowCount", "1")), columns)
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,8 +776,9 @@ class _Styles:
             local = _local(section.tag)
             if local == "numFmts":
                 for nf in section:
-                    if nf.get("numFmtId", "").isdigit():
-                        formats[int(nf.get("numFmtId"))] = nf.get("formatCode", "")
+                    fmt_id = nf.get("numFmtId", "")
+                    if fmt_id.isdigit():
+                        formats[int(fmt_id)] = nf.get("formatCode", "")
             elif local == "cellXfs":
                 for xf in section:
                     xf_formats.append(_int(xf.get("numFmtId")))
@@ -852,7 +871,7 @@ class _SheetReader:
                 self._merge(el.get("ref", ""))
 
     def _start_row(self, r: str | None) -> None:
-        self._row = int(r) if r and r.isdigit() else self._row + 1  # r is optional: rows follow on
+        self._row = int(r) if r and r.isascii() and r.isdigit() else self._row + 1  # r is optional
         self._col = 0
 
     def _merge(self, ref: str) -> None:
@@ -866,7 +885,7 @@ class _SheetReader:
             return self._row, self._col, cell_ref(self._row, self._col)
         letters = r.rstrip("0123456789")  # faster than a regex on every cell
         digits = r[len(letters):]
-        if not (digits and letters.isalpha() and len(letters) <= 3):
+        if not (digits and letters.isascii() and letters.isalpha() and len(letters) <= 3):
             raise self._error(r, "has an invalid cell reference")
         self._col = col_number(letters)
         return int(digits), self._col, (r if letters.isupper() else r.upper())
@@ -888,7 +907,10 @@ class _SheetReader:
                 formula = child.text or ""
             elif tag == self._is:
                 inline = child
-        value, kind = self._value(ref, attrib.get("t", "n"), v_text, inline, attrib.get("s"))
+        t = attrib.get("t", "n")
+        if v_text is not None and t not in ("s", "str", "inlineStr") and not v_text.strip():
+            v_text = None  # openpyxl saves formulas as <f>..</f><v></v>: there is no cached value
+        value, kind = self._value(ref, t, v_text, inline, attrib.get("s"))
         has_cached = v_text is not None or inline is not None
         self.cells[(row, col)] = Cell(ref, row, col, value, kind, formula, has_cached)
 

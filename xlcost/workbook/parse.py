@@ -153,97 +153,147 @@ def _header_map(spec: InputTable, raw: RawTable, problems: ProblemList) -> dict[
     for column in spec.columns:
         index = found.get(column.header.lower())
         if index is None:
-            where = raw.header[0].ref if raw.header else ""
+            where, hint = _missing_header_hint(raw, [c.header for c in spec.columns])
             problems.error(raw.sheet, where, f"table {spec.name} has no column '{column.header}' (renamed or "
-                           f"deleted?); expected these headers: {expected}",
+                           f"deleted?{hint}); expected these headers: {expected}",
                            table=spec.name, column=column.header)
             continue
         positions[column.key] = index
     return positions if len(positions) == len(spec.columns) else None
 
 
-def parse_table(spec: InputTable, raw: RawTable, problems: ProblemList) -> list[tuple] | None:
-    """The table's valid rows in contract column order, or None if anything is wrong."""
+def _missing_header_hint(raw: RawTable, headers: list[str]) -> tuple[str, str]:
+    """Where to point for a missing column: the first header that is not one of ours (likely the renamed one)."""
+    known = {h.lower() for h in headers}
+    for cell in raw.header:
+        if not _is_blank(cell) and str(cell.value).strip().lower() not in known:
+            return cell.ref, f": {cell.ref} reads {_as_text(cell.value).strip()[:40]!r}"
+    return (raw.header[0].ref if raw.header else ""), ""
+
+
+def _is_blank(cell: RawCell) -> bool:
+    return cell.kind == "blank" or (cell.kind == "text" and not str(cell.value).strip())
+
+
+def _row_number(raw: RawTable, cells: list[RawCell], index: int) -> int:
+    """The row's position in the table (1 = first data row), from the cell addresses when possible.
+
+    Readers may leave out rows with no cells at all (a table stretched over a million empty rows),
+    so the list index is only a fallback.
+    """
+    try:
+        return int(cells[0].ref.lstrip("$").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) - int(
+            raw.header[0].ref.lstrip("$").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    except (IndexError, ValueError):
+        return index
+
+
+@dataclass
+class _Parsed:
+    """One table's value rows: every row, valid or not, so cross-table checks can still run."""
+
+    spec: InputTable
+    raw: RawTable
+    rows: list[tuple] = field(default_factory=list)  # contract column order; None where blank or invalid
+    numbers: list[int] = field(default_factory=list)  # each row's position in the table
+    refs: list[list[str]] = field(default_factory=list)  # each row's cell addresses, contract column order
+    bad: set[int] = field(default_factory=set)  # indices of rows with an invalid cell
+    ok: bool = True  # no problem anywhere in the table
+
+    def cell(self, index: int, key: str) -> str:
+        return self.refs[index][[c.key for c in self.spec.columns].index(key)]
+
+    def good(self) -> list[tuple[int, tuple]]:
+        return [(i, row) for i, row in enumerate(self.rows) if i not in self.bad]
+
+    def ids(self) -> list[Any]:
+        return [row[0] for row in self.rows if row[0] is not None]
+
+
+def parse_table(spec: InputTable, raw: RawTable, problems: ProblemList) -> _Parsed | None:
+    """Every value row of the table, typed; None when its headers cannot be matched."""
     positions = _header_map(spec, raw, problems)
     if positions is None:
         return None
     before = len(problems.errors)
     for merged in raw.merged:
         problems.error(raw.sheet, merged.split(":")[0], f"cells {merged} are merged over table {spec.name}; "
-                       "unmerge them so every input has its own cell", table=spec.name)
-    rows: list[tuple] = []
-    for number, cells in enumerate(raw.rows, start=1):
+                       "expected one value per cell: unmerge them", table=spec.name)
+    parsed = _Parsed(spec, raw)
+    for index, cells in enumerate(raw.rows, start=1):
         picked = [cells[positions[c.key]] for c in spec.columns]
-        if all(c.kind == "blank" or (c.kind == "text" and not str(c.value).strip()) for c in picked):
+        if all(_is_blank(c) for c in picked):
             continue  # Excel tables often end with an empty row
+        number = _row_number(raw, cells, index)
         values = []
-        for column, cell in zip(spec.columns, picked, strict=False):
+        for column, cell in zip(spec.columns, picked, strict=True):
             try:
                 values.append(clean_value(column, cell))
             except _Invalid as err:
                 problems.error(raw.sheet, cell.ref, f"{_where(spec, number, column)} {err}", table=spec.name,
                                row=number, column=column.header)
                 values.append(None)
-        rows.append(tuple(values))
-    if any(c.kind != "blank" for c in raw.below):
-        first = next(c for c in raw.below if c.kind != "blank")
-        problems.error(raw.sheet, first.ref, f"there are values just below table {spec.name}, outside it; "
-                       "extend the table to include them (drag its resize handle) or clear them",
-                       table=spec.name)
-    if len(rows) < spec.min_rows:
+                parsed.bad.add(len(parsed.rows))
+        parsed.rows.append(tuple(values))
+        parsed.numbers.append(number)
+        parsed.refs.append([c.ref for c in picked])
+    _check_table_shape(parsed, problems)
+    parsed.ok = len(problems.errors) == before
+    return parsed
+
+
+def _check_below(raw: RawTable, name: str, problems: ProblemList) -> None:
+    first = next((c for c in raw.below if not _is_blank(c)), None)
+    if first is not None:
+        problems.error(raw.sheet, first.ref, f"there are values just below table {name}, outside it; expected "
+                       "nothing there: extend the table to include them (drag its resize handle) or clear them",
+                       table=name)
+
+
+def _check_table_shape(parsed: _Parsed, problems: ProblemList) -> None:
+    spec, raw = parsed.spec, parsed.raw
+    _check_below(raw, spec.name, problems)
+    if len(parsed.rows) < spec.min_rows:
         where = raw.header[0].ref if raw.header else ""
-        problems.error(raw.sheet, where, f"table {spec.name} has {len(rows)} row(s); it needs at least "
-                       f"{spec.min_rows}", table=spec.name)
-    ids = [row[0] for row in rows] if spec.columns[0].kind in ("id", "choice") else []
-    for number, row_id in enumerate(ids, start=1):
-        if row_id is not None and ids.index(row_id) != number - 1:
-            cell = _cell_of(raw, positions, spec, number, spec.columns[0].key)
-            problems.error(raw.sheet, cell, f"{_where(spec, number, spec.columns[0])} repeats the id "
-                           f"{row_id!r}; ids must be unique", table=spec.name, row=number)
-    return rows if len(problems.errors) == before else None
-
-
-def _cell_of(raw: RawTable, positions: dict[str, int], spec: InputTable, number: int, key: str) -> str:
-    """Address of a value row (1-based among non-blank rows) and column."""
-    seen = 0
-    for cells in raw.rows:
-        picked = [cells[positions[c.key]] for c in spec.columns]
-        if all(c.kind == "blank" for c in picked):
+        count = "no rows" if not parsed.rows else f"{len(parsed.rows)} row(s)"
+        problems.error(raw.sheet, where, f"table {spec.name} has {count}; expected at least {spec.min_rows} "
+                       f"row(s) of {', '.join(c.header for c in spec.columns[:3])}, ...", table=spec.name)
+    if spec.columns[0].kind not in ("id", "choice"):
+        return
+    first_seen: dict[Any, int] = {}
+    for index, row in enumerate(parsed.rows):
+        row_id = row[0]
+        if row_id is None:
             continue
-        seen += 1
-        if seen == number:
-            return cells[positions[key]].ref
-    return ""
+        if row_id in first_seen:
+            problems.error(raw.sheet, parsed.refs[index][0], f"{_where(spec, parsed.numbers[index], spec.columns[0])}"
+                           f" repeats the id {row_id!r} of row {first_seen[row_id]}; expected ids unique in the "
+                           "table", table=spec.name, row=parsed.numbers[index])
+            parsed.bad.add(index)
+        else:
+            first_seen[row_id] = parsed.numbers[index]
 
 
 def parse_parameters(raw: RawTable, problems: ProblemList) -> tuple[dict[str, Any], dict[str, str]]:
     headers = {str(c.value).strip().lower(): i for i, c in enumerate(raw.header) if c.kind == "text"}
     missing = [h for h in ("Name", "Value") if h.lower() not in headers]
     if missing:
-        problems.error(raw.sheet, raw.header[0].ref if raw.header else "", f"table {contract.PARAMETERS_TABLE} "
-                       f"has no column {', '.join(repr(m) for m in missing)}; expected headers "
+        where, hint = _missing_header_hint(raw, ["Group", *contract.PARAMETER_HEADERS])
+        problems.error(raw.sheet, where, f"table {contract.PARAMETERS_TABLE} has no column "
+                       f"{', '.join(repr(m) for m in missing)} (renamed or deleted?{hint}); expected headers "
                        f"{', '.join(contract.PARAMETER_HEADERS)}")
         return {}, {}
     name_at, value_at = headers["name"], headers["value"]
-    cells: dict[str, RawCell] = {}
-    for row in raw.rows:
-        name_cell = row[name_at]
-        if name_cell.kind == "blank":
-            continue
-        name = _as_text(name_cell.value).strip()
-        if name in cells:
-            problems.error(raw.sheet, name_cell.ref, f"parameter {name!r} appears twice; keep one row")
-        elif name not in contract.PARAMS:
-            problems.warning(raw.sheet, name_cell.ref, f"unknown parameter {name!r} is ignored "
-                             "(a typo? the known names are listed on the Methodology sheet)")
-        cells[name] = row[value_at]
+    cells = _parameter_cells(raw, name_at, value_at, problems)
+    _check_below(raw, contract.PARAMETERS_TABLE, problems)
+    add_here = raw.below[name_at].ref if len(raw.below) > name_at else ""
     values: dict[str, Any] = {}
     refs: dict[str, str] = {}
     for param in contract.PARAMETERS:
         cell = cells.get(param.key)
         if cell is None:
-            problems.error(raw.sheet, "", f"parameter {param.key!r} is missing from table "
-                           f"{contract.PARAMETERS_TABLE}; add a row with Name {param.key!r} "
+            problems.error(raw.sheet, add_here, f"parameter {param.key!r} is missing from table "
+                           f"{contract.PARAMETERS_TABLE}; expected a row with Name {param.key!r} "
                            f"(default {param.default!r}: {param.description})")
             continue
         refs[param.key] = f"{raw.sheet}!{cell.ref}"
@@ -254,112 +304,125 @@ def parse_parameters(raw: RawTable, problems: ProblemList) -> tuple[dict[str, An
     return values, refs
 
 
-def _check_references(tables: dict[str, list[tuple]], params: dict[str, Any], raw: dict[str, RawTable],
-                      refs: dict[str, str], problems: ProblemList) -> None:
-    for spec in contract.INPUT_TABLES:
-        rows = tables.get(spec.key)
-        if rows is None:
+def _parameter_cells(raw: RawTable, name_at: int, value_at: int, problems: ProblemList) -> dict[str, RawCell]:
+    """Parameter name -> its Value cell; duplicates and unknown names are reported."""
+    cells: dict[str, RawCell] = {}
+    for row in raw.rows:
+        name_cell = row[name_at]
+        if _is_blank(name_cell):
             continue
+        name = _as_text(name_cell.value).strip()
+        if name in cells:
+            problems.error(raw.sheet, name_cell.ref, f"parameter {name!r} appears twice; expected each parameter "
+                           "once: keep one row")
+        elif name not in contract.PARAMS:
+            problems.warning(raw.sheet, name_cell.ref, f"unknown parameter {name!r} is ignored "
+                             "(a typo? the known names are listed on the Methodology sheet)")
+        cells[name] = row[value_at]
+    return cells
+
+
+def _check_references(parsed: dict[str, _Parsed], params: dict[str, Any], refs: dict[str, str],
+                      problems: ProblemList) -> None:
+    """Ids that must name a row of another table; runs on every parsed row, valid or not."""
+    for table in parsed.values():
+        spec = table.spec
         for ci, column in enumerate(spec.columns):
-            if column.kind != "ref" or column.ref not in tables:
+            if column.kind != "ref" or column.ref not in parsed:
                 continue
-            known = [r[0] for r in tables[column.ref]]
-            for number, row in enumerate(rows, start=1):
+            known = parsed[column.ref].ids()
+            for index, row in enumerate(table.rows):
                 if row[ci] is not None and row[ci] not in known:
-                    rt = raw[spec.name.lower()]
-                    header_positions = {str(c.value).strip().lower(): i for i, c in enumerate(rt.header)}
-                    positions = {c.key: header_positions[c.header.lower()] for c in spec.columns}
-                    cell = _cell_of(rt, positions, spec, number, column.key)
-                    problems.error(rt.sheet, cell, f"{_where(spec, number, column)} names {row[ci]!r}, which is "
-                                   f"not an id in table {contract.TABLES[column.ref].name}; expected one of "
-                                   f"{', '.join(known)}", table=spec.name, row=number, column=column.header)
-    scenarios = [r[0] for r in tables.get("scenarios", [])]
-    if "primary_scenario" in params and "scenarios" in tables and params["primary_scenario"] not in scenarios:
+                    problems.error(table.raw.sheet, table.refs[index][ci], f"{_where(spec, table.numbers[index], column)}"
+                                   f" names {row[ci]!r}, which is not an id in table {contract.TABLES[column.ref].name}; "
+                                   f"expected one of {', '.join(map(str, known))}", table=spec.name,
+                                   row=table.numbers[index], column=column.header)
+    scenarios = parsed["scenarios"].ids() if "scenarios" in parsed else []
+    if scenarios and "primary_scenario" in params and params["primary_scenario"] not in scenarios:
         sheet, _, cell = refs.get("primary_scenario", "!").partition("!")
         problems.error(sheet, cell, f"parameter primary_scenario names {params['primary_scenario']!r}, which is "
                        f"not a scenario id; expected one of {', '.join(scenarios)}")
-    if "sla_target" in params and "sla_tiers" in tables:
-        targets = [r[0] for r in tables["sla_tiers"]]
-        if not any(abs(params["sla_target"] - t) <= 1e-9 for t in targets):
-            sheet, _, cell = refs.get("sla_target", "!").partition("!")
-            problems.error(sheet, cell, f"parameter sla_target is {params['sla_target']:.4%}, which is not an SLA "
-                           f"tier; expected one of {', '.join(f'{t:.1%}' for t in targets)} (or add that tier)")
-    _check_rows_logic(tables, raw, problems)
+    targets = parsed["sla_tiers"].ids() if "sla_tiers" in parsed else []
+    if targets and "sla_target" in params and not any(abs(params["sla_target"] - t) <= 1e-9 for t in targets):
+        sheet, _, cell = refs.get("sla_target", "!").partition("!")
+        problems.error(sheet, cell, f"parameter sla_target is {_percent(params['sla_target'])}, which is not an SLA "
+                       f"tier; expected one of {', '.join(map(_percent, targets))} (or add that tier)")
 
 
-def _check_rows_logic(tables: dict[str, list[tuple]], raw: dict[str, RawTable], problems: ProblemList) -> None:
-    def where(key: str) -> tuple[str, str]:
-        t = raw[contract.TABLES[key].name.lower()]
-        return t.sheet, (t.header[0].ref if t.header else "")
+def _percent(x: float) -> str:
+    return f"{x * 100:.6g}%"
 
-    offers = tables.get("gpu_offers")
-    if offers is not None and not any(r[6] for r in offers):
-        sheet, cell = where("gpu_offers")
-        problems.error(sheet, cell, "no GPU offer has Include = TRUE; include at least one, or set "
-                       "gpu_hour_price_override")
-    options = tables.get("sla_options")
-    if options is not None:
-        ids = [r[0] for r in options]
+
+def _check_rows_logic(parsed: dict[str, _Parsed], problems: ProblemList) -> None:
+    """Rules across the cells of a row or the rows of a table; only rows whose cells are all valid."""
+    offers = parsed.get("gpu_offers")
+    if offers is not None and not offers.bad and offers.rows and not any(r[6] for r in offers.rows):
+        where = offers.raw.header[0].ref if offers.raw.header else ""
+        problems.error(offers.raw.sheet, where, "no GPU offer has Include = TRUE; expected at least one offer "
+                       "with Include = TRUE (or set gpu_hour_price_override)", table=contract.GPU_OFFERS.name)
+    options = parsed.get("sla_options")
+    if options is not None and not options.bad:
+        ids = [r[0] for r in options.rows]
         for option in ("pure", "hetero"):
             if ids.count(option) != 1:
-                sheet, cell = where("sla_options")
-                problems.error(sheet, cell, f"table {contract.SLA_OPTIONS.name} needs exactly one row for option "
-                               f"{option!r} (found {ids.count(option)})")
-    market = tables.get("market_scenarios")
-    if market is not None:
-        for number, row in enumerate(market, start=1):
-            target, multiplier, new_value = row[2], row[3], row[4]
-            if target != "none" and (multiplier is None) == (new_value is None):
-                sheet, cell = where("market_scenarios")
-                problems.error(sheet, cell, f"table {contract.MARKET_SCENARIOS.name}, row {number} ({row[0]}): give "
-                               "either a Multiplier or a New value (exactly one)", table=contract.MARKET_SCENARIOS.name,
-                               row=number)
-    tiers = tables.get("load_tiers")
-    if tiers is not None:
-        for number, row in enumerate(tiers, start=1):
-            if row[3] is not None and row[3] <= row[2]:
-                sheet, cell = where("load_tiers")
-                problems.error(sheet, cell, f"table {contract.LOAD_TIERS.name}, row {number} ({row[0]}): Max QPS "
-                               f"{row[3]:g} must be above Min QPS {row[2]:g}", table=contract.LOAD_TIERS.name,
-                               row=number)
+                where = options.raw.header[0].ref if options.raw.header else ""
+                problems.error(options.raw.sheet, where, f"table {contract.SLA_OPTIONS.name} has "
+                               f"{ids.count(option)} row(s) for option {option!r}; expected exactly one",
+                               table=contract.SLA_OPTIONS.name)
+    market = parsed.get("market_scenarios")
+    for index, row in market.good() if market is not None else ():
+        target, multiplier, new_value = row[2], row[3], row[4]
+        if target != "none" and (multiplier is None) == (new_value is None):
+            problems.error(market.raw.sheet, market.cell(index, "multiplier"), f"table {contract.MARKET_SCENARIOS.name}"
+                           f", row {market.numbers[index]} ({row[0]}): gives "
+                           f"{'both' if multiplier is not None else 'neither'} a Multiplier and a New value; expected "
+                           "either a Multiplier or a New value (exactly one)", table=contract.MARKET_SCENARIOS.name,
+                           row=market.numbers[index])
+    tiers = parsed.get("load_tiers")
+    for index, row in tiers.good() if tiers is not None else ():
+        if row[3] is not None and row[3] <= row[2]:
+            problems.error(tiers.raw.sheet, tiers.cell(index, "max_qps"), f"table {contract.LOAD_TIERS.name}, row "
+                           f"{tiers.numbers[index]} ({row[0]}): Max QPS {row[3]:g} is not above Min QPS {row[2]:g}; "
+                           "expected Max QPS above Min QPS (or blank for no upper limit)",
+                           table=contract.LOAD_TIERS.name, row=tiers.numbers[index])
+
+
+def _missing_table(spec: InputTable, sheets: set[str], problems: ProblemList) -> None:
+    if spec.sheet.lower() not in sheets:
+        problems.error(spec.sheet, "", f"sheet {spec.sheet!r} is missing (deleted or renamed?); expected a sheet "
+                       f"holding table {spec.name}: rename it back, or copy it from a fresh `xlcost new` workbook")
+    else:
+        problems.error(spec.sheet, "", f"table {spec.name} is missing from sheet {spec.sheet!r} (deleted, "
+                       "or renamed in Table Design?); expected an Excel table with headers "
+                       f"{', '.join(c.header for c in spec.columns)}")
 
 
 def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inputs | None, list[Problem]]:
     """Typed inputs, or None with the list of every problem found. ``raw`` is keyed by lower-case table name."""
     problems = ProblemList()
     sheets = {s.lower() for s in sheet_names}
-    tables: dict[str, list[tuple]] = {}
-    ok = True
+    parsed: dict[str, _Parsed] = {}
     for spec in contract.INPUT_TABLES:
         table = raw.get(spec.name.lower())
         if table is None:
-            ok = False
-            if spec.sheet.lower() not in sheets:
-                problems.error(spec.sheet, "", f"sheet {spec.sheet!r} is missing (deleted or renamed?); it holds "
-                               f"table {spec.name}. Rename it back, or copy it from a fresh `xlcost new` workbook")
-            else:
-                problems.error(spec.sheet, "", f"table {spec.name} is missing from sheet {spec.sheet!r} (deleted, "
-                               "or renamed in Table Design?); expected an Excel table with headers "
-                               f"{', '.join(c.header for c in spec.columns)}")
+            _missing_table(spec, sheets, problems)
             continue
-        rows = parse_table(spec, table, problems)
-        if rows is None:
-            ok = False
-        else:
-            tables[spec.key] = rows
+        result = parse_table(spec, table, problems)
+        if result is not None:
+            parsed[spec.key] = result
     params_raw = raw.get(contract.PARAMETERS_TABLE.lower())
     params: dict[str, Any] = {}
     refs: dict[str, str] = {}
     if params_raw is None:
-        ok = False
         problems.error(contract.PARAMETERS_SHEET, "", f"table {contract.PARAMETERS_TABLE} is missing; expected "
                        f"an Excel table with headers {', '.join(contract.PARAMETER_HEADERS)}")
     else:
         params, refs = parse_parameters(params_raw, problems)
-    _check_references(tables, params, raw, refs, problems)
-    if problems.errors or not ok:
+    _check_references(parsed, params, refs, problems)
+    _check_rows_logic(parsed, problems)
+    if problems.errors or len(parsed) != len(contract.INPUT_TABLES):
         return None, problems.items
-    typed = {spec.key: Table(spec.key, {c.key: column_values(c, [r[i] for r in tables[spec.key]])
+    typed = {spec.key: Table(spec.key, {c.key: column_values(c, [r[i] for r in parsed[spec.key].rows])
                                         for i, c in enumerate(spec.columns)})
              for spec in contract.INPUT_TABLES}
     return Inputs(tables=typed, params=params, source="workbook", cell_refs=refs), problems.items

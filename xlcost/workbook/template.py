@@ -24,6 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from .. import __version__, contract, methodology
 from ..contract import Column, InputTable, Parameter
 from .layout import Block
+from .vba import add_conf_sheet, make_macro_enabled
 
 HEADER_ROW = 4
 VALIDATED_ROWS = 500  # validation reaches this far below the header, so added rows are checked too
@@ -339,6 +340,7 @@ def build_skeleton(path: Path, blocks: list[Block], *, macro_enabled: bool = Fal
         widest = max(len(b.columns) for b in blocks if b.sheet == spec.sheet)
         _chart(spec, result_ws[spec.sheet], block, f"{get_column_letter(widest + 2)}{block.title_row}")
     _methodology(wb)
+    add_conf_sheet(wb)  # xlwings reads its settings from this sheet (vba.py explains the layout)
     # A stable name users can point formulas at, whatever happens to the layout below it.
     key = next(b for b in blocks if b.table == "key_figures")
     wb.defined_names["xlcost_key_figures"] = DefinedName(
@@ -352,3 +354,5 @@ def build_skeleton(path: Path, blocks: list[Block], *, macro_enabled: bool = Fal
     wb.properties.modified = created.replace(tzinfo=None)
     wb.calculation.fullCalcOnLoad = True
     wb.save(path)
+    if macro_enabled:
+        make_macro_enabled(path)  # zip surgery: VBA project, codeNames, Recalculate button

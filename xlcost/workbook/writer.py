@@ -215,26 +215,37 @@ class _SheetLayout:
     row_attrs: dict[int, str]  # row -> the user's row formatting (height, hidden, outline...)
 
 
+_ROW_TAG = re.compile(rb"<(?:[\w.\-]+:)?row\b([^>]*)>")
+
+
 def _sheet_layout(xml: bytes, where: str) -> _SheetLayout:
-    dimension = data_start = data_end = None
-    rows: dict[int, str] = {}
-    last_row = 0
+    """Find <dimension> and the <sheetData> span without tokenizing every cell.
+
+    Tags are walked only up to <sheetData>; its end is the last </sheetData> in the part (cell text
+    cannot contain '<'), and the rows' own attributes are picked out with one regex pass.
+    """
+    dimension = data_start = None
     for depth, tag in _walk(xml):
         if depth == 1 and tag.local == b"dimension" and not tag.closing:
             dimension = tag
-        elif depth == 1 and tag.local == b"sheetData":
-            if tag.closing:
-                data_end = tag
-                break
+        elif depth == 1 and tag.local == b"sheetData" and not tag.closing:
             data_start = tag
-            if tag.empty:
-                break
-        elif depth == 2 and tag.local == b"row" and not tag.closing and data_start is not None:
-            last_row, attrs = _row_attrs(tag.attrs, last_row)
-            if attrs:
-                rows[last_row] = attrs
-    if data_start is None or (data_end is None and not data_start.empty):
+            break
+    if data_start is None:
         raise WorkbookFileError(f"{where} is damaged (its sheet has no cell data section)")
+    if data_start.empty:
+        return _SheetLayout(dimension, data_start, None, {})
+    closing = b"</" + data_start.prefix + b"sheetData>"
+    end = xml.rfind(closing)
+    if end < data_start.end:
+        raise WorkbookFileError(f"{where} is damaged (its cell data section never ends)")
+    data_end = _Tag(end, end + len(closing), True, False, data_start.prefix, b"sheetData", b"")
+    rows: dict[int, str] = {}
+    last_row = 0
+    for m in _ROW_TAG.finditer(xml, data_start.end, end):
+        last_row, attrs = _row_attrs(m.group(1).rstrip(b"/"), last_row)
+        if attrs:
+            rows[last_row] = attrs
     return _SheetLayout(dimension, data_start, data_end, rows)
 
 
@@ -310,11 +321,8 @@ def render_sheet(xml: bytes, output: SheetOutput, styles: dict[str, int], date19
 def _sheet_skeleton(xml: bytes) -> bytes:
     """The part minus what render_sheet may change (for verification)."""
     layout = _sheet_layout(xml, "sheet")
-    edits = []
-    if layout.data_end is not None:
-        edits.append((layout.data_start.end, layout.data_end.start, b""))
-    else:
-        edits.append((layout.data_start.start, layout.data_start.end, b""))
+    end = layout.data_end.end if layout.data_end is not None else layout.data_start.end
+    edits = [(layout.data_start.start, end, b"<sheetData/>")]  # <sheetData/> may have become a pair
     if layout.dimension is not None:
         edits.append((layout.dimension.start, layout.dimension.end, b""))
     return _apply(xml, edits)
@@ -432,10 +440,13 @@ def _chart_refs(xml: bytes) -> list[_ChartRef]:
 def _xml_unescape(text: str) -> str:
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
-        if name.startswith("#x"):
-            return chr(int(name[2:], 16))
-        if name.startswith("#"):
-            return chr(int(name[1:]))
+        try:
+            if name.startswith("#x"):
+                return chr(int(name[2:], 16))
+            if name.startswith("#"):
+                return chr(int(name[1:]))
+        except (ValueError, OverflowError):
+            return m.group(0)  # not a character: the formula will not parse and is left alone
         return _ENTITIES[name]
     return _XML_ENTITY.sub(one, text)
 
@@ -446,7 +457,9 @@ def _sheet_of(token: str) -> str:
 
 def _split_areas(body: str) -> list[str]:
     """Split 'A!$A$1:$A$3,'B, c'!$B$1' at commas outside quotes."""
-    areas, current, quoted = [], [], False
+    areas: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in body:
         if ch == "'":
             quoted = not quoted
@@ -469,9 +482,12 @@ def adjust_chart_formula(formula: str, blocks: dict[str, list[tuple[int, int]]],
     text = formula.strip()
     paren = text.startswith("(") and text.endswith(")")
     areas = _split_areas(text[1:-1] if paren else text)
-    matches = [_AREA.fullmatch(a.strip()) for a in areas]
-    if not all(matches):
-        return formula, False
+    matches = []
+    for area in areas:
+        m = _AREA.fullmatch(area.strip())
+        if m is None:
+            return formula, False
+        matches.append(m)
     into_target, out = False, []
     for area, m in zip(areas, matches, strict=True):
         sheet_blocks = blocks.get(_sheet_of(m.group("sheet")).casefold())
@@ -503,7 +519,10 @@ def edit_chart(xml: bytes, blocks: dict[str, list[tuple[int, int]]]) -> bytes:
         if ref.formula is None:
             continue
         start, end = ref.formula
-        old = _xml_unescape(xml[start:end].decode("utf-8"))
+        try:
+            old = _xml_unescape(xml[start:end].decode("utf-8"))
+        except UnicodeDecodeError:
+            continue  # a damaged formula: leave it (and its cache) exactly as it is
         new, into_target = adjust_chart_formula(old, blocks, stretch=ref.parent != b"tx")
         if not into_target:
             continue
@@ -557,7 +576,12 @@ def _target_parts(pkg: Package, outputs: dict[str, SheetOutput]) -> dict[str, st
     return parts
 
 
+_FORMULA_TAG = re.compile(rb"<(?:[\w.\-]+:)?f[\s>/]")
+
+
 def _refuse_formulas(pkg: Package, sheet: str) -> None:
+    if not _FORMULA_TAG.search(pkg.part(pkg.sheet_part(sheet))):
+        return  # no formula anywhere in the part: no need to parse its cells
     for cell in sorted(pkg.cells(sheet).values(), key=lambda c: (c.row, c.col)):
         if cell.formula is not None:
             shown = f" (={cell.formula})" if cell.formula else ""
@@ -640,8 +664,14 @@ def _internal(pkg: Package, what: str) -> WorkbookFileError:
                              "please report this")
 
 
-def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput]) -> None:
-    """Check new package bytes against the original; raise WorkbookFileError on any surprise."""
+def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput], *,
+                    rendered: dict[str, bytes] | None = None) -> None:
+    """Check new package bytes against the original; raise WorkbookFileError on any surprise.
+
+    With ``rendered`` (the parts this process rendered), each result sheet must hold exactly those
+    bytes and parse as XML; without it, every written cell is read back and compared, which is
+    thorough but costs a full parse of every result sheet.
+    """
     try:
         if zipfile.ZipFile(io.BytesIO(data)).testzip() is not None:
             raise _internal(pkg, "a zip member is corrupt")
@@ -660,7 +690,13 @@ def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput]) 
         elif old != now and not _allowed_change(pkg, name, old, now, charts):
             raise _internal(pkg, f"{name} changed")
     for sheet, output in outputs.items():
-        _verify_cells(pkg, new, sheet, output)
+        if rendered is None:
+            _verify_cells(pkg, new, sheet, output)
+            continue
+        part = pkg.sheet_part(sheet)
+        if new.part(part) != rendered[part]:
+            raise _internal(pkg, f"{sheet} does not hold the cells that were rendered")
+        new.xml(part)  # well-formed, through the same safe parser as every read
 
 
 def _allowed_change(pkg: Package, name: str, old: bytes, now: bytes, charts: set[str]) -> bool:
@@ -722,6 +758,13 @@ def _refuse_if_open_elsewhere(*paths: Path) -> None:
 
 
 def _refuse_if_read_only(path: Path) -> None:
+    """Refuse a read-only drive, folder or file up front, with the reason the user can fix."""
+    folder = path.parent
+    if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
+        raise WorkbookFileError(f"{path.name} was not changed: the folder {folder} is on a read-only drive")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WorkbookFileError(f"{path.name} was not changed: the folder {folder} is read-only "
+                                "(no permission to write there)")
     st = os.stat(path)
     # os.access alone is not enough: it always says yes to root, and os.replace ignores file modes
     if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
@@ -844,10 +887,12 @@ def _write_temp(path: Path, data: bytes) -> Path:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename can make them visible
-    except OSError as e:
+    except BaseException as e:  # also Ctrl-C: never leave a half-written temp file behind
         with suppress(OSError):
             tmp.unlink()
-        raise _os_error(e, path) from None
+        if isinstance(e, OSError):
+            raise _os_error(e, path) from None
+        raise
     return tmp
 
 
@@ -870,14 +915,26 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _replace(pkg: Package, path: Path, data: bytes, outputs: dict[str, SheetOutput]) -> None:
+def _rename_over(tmp: Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)  # atomic on POSIX and NTFS: readers see the old file or the new one
+    except PermissionError:
+        if os.name == "nt":  # Windows refuses to replace a file another program holds open
+            raise WorkbookBusyError(f"{path.name} is open in another program: close it there and "
+                                    "try again") from None
+        raise
+
+
+def _replace(pkg: Package, path: Path, data: bytes, outputs: dict[str, SheetOutput],
+             replaced: dict[str, bytes]) -> None:
     tmp = _write_temp(path, data)
     try:
         with open(tmp, "rb") as f:
-            verify_rendered(pkg, f.read(), outputs)  # what the disk holds, not what we meant to write
+            # What the disk holds, not what we meant to write.
+            verify_rendered(pkg, f.read(), outputs, rendered=replaced)
         _copy_permissions(path, tmp)
         _refuse_if_changed(pkg, path)  # last look, as close to the rename as possible
-        os.replace(tmp, path)
+        _rename_over(tmp, path)
     except BaseException:
         with suppress(OSError):
             tmp.unlink()
@@ -887,7 +944,8 @@ def _replace(pkg: Package, path: Path, data: bytes, outputs: dict[str, SheetOutp
 
 def write_results(pkg: Package, outputs: dict[str, SheetOutput], *, wait_seconds: float = 10.0) -> None:
     """Atomically replace pkg.path with render_package(...)."""
-    data = render_package(pkg, outputs)
+    replaced = _changed_parts(pkg, outputs)
+    data = _assemble(pkg, replaced)
     path = Path(os.path.realpath(pkg.path))  # a symlink: replace its target, keep the link
     try:
         _refuse_if_open_elsewhere(Path(os.path.abspath(pkg.path)), path)
@@ -896,7 +954,7 @@ def write_results(pkg: Package, outputs: dict[str, SheetOutput], *, wait_seconds
             _refuse_if_changed(pkg, path)
             if locked:
                 _remove_stale_temps(path)
-            _replace(pkg, path, data, outputs)
+            _replace(pkg, path, data, outputs, replaced)
     except FileNotFoundError:
         raise _moved(path) from None
     except WorkbookFileError:
