@@ -72,3 +72,9 @@ def test_new_refuses_other_extensions(tmp_path):
 
     with pytest.raises(WorkbookFileError, match=r"\.xlsx or \.xlsm"):
         api.new(tmp_path / "model.xls")
+
+
+def test_new_macro_workbook_gets_its_python_module(tmp_path):
+    book = api.new(tmp_path / "Board Model.xlsm")
+    shim = book.with_suffix(".py")
+    assert shim.read_text() == (ROOT / "workbooks" / "llm_cost_model.py").read_text() == api.EXCEL_SHIM

@@ -19,12 +19,22 @@ from .contract import Problem
 from .engine.model import Results, compute
 from .inputs import Inputs, defaults
 from .present import key_figures, model_checks, result_tables, table_columns
-from .workbook.layout import place_blocks, sheet_outputs
+from .workbook.layout import Block, lay_out
 from .workbook.package import Package, WorkbookFileError
 from .workbook.read import read_inputs
+from .workbook.writer import SheetOutput
 from .workbook.writer import write_results as write_package
 
 DEFAULT_WORKBOOK_NAME = "llm_cost_model.xlsx"
+# The module the workbook's Recalculate button (and the add-in's "Run main") imports: named like the workbook.
+EXCEL_SHIM = '''from xlcost.excel import main  # noqa: F401  (RunPython / "Run main" call llm_cost_model.main())
+
+if __name__ == "__main__":  # debugging from an editor, with the workbook open in Excel
+    import xlwings as xw
+
+    xw.Book("llm_cost_model.xlsm").set_mock_caller()
+    main()
+'''
 
 
 @dataclass(frozen=True)
@@ -65,17 +75,26 @@ def check(path: str | os.PathLike[str]) -> Outcome:
     """Read and compute without writing anything. Raises WorkbookFileError for a bad file."""
     pkg = Package.open(path)
     inputs, problems = read_inputs(pkg)
-    results = compute(inputs) if inputs is not None else None
-    if results is not None:
-        problems = problems + model_checks(results)
+    results, problems = evaluate(inputs, problems)
     return Outcome(pkg, inputs, problems, results)
 
 
-def sheet_content(results: Results | None, problems: list[Problem]):
-    """The result sheets' new content; with invalid inputs only the Checks sheet has anything to say."""
-    if results is None:
-        raise ValueError("no results to write")
-    return sheet_outputs(result_tables(results, problems), table_columns(results))
+def evaluate(inputs: Inputs | None, problems: list[Problem]) -> tuple[Results | None, list[Problem]]:
+    """Parsed inputs -> results, with the model checks added to the problems (every front end's one path)."""
+    if inputs is None:
+        return None, problems
+    results = compute(inputs)
+    return results, problems + model_checks(results)
+
+
+def result_layout(results: Results, problems: list[Problem]) -> tuple[dict[str, SheetOutput], list[Block]]:
+    """The result sheets' new content and where each block sits."""
+    return lay_out(result_tables(results, problems), table_columns(results))
+
+
+def sheet_content(results: Results, problems: list[Problem]) -> dict[str, SheetOutput]:
+    """What ``recalc`` writes into the result sheets."""
+    return result_layout(results, problems)[0]
 
 
 def recalc(path: str | os.PathLike[str]) -> Outcome:
@@ -106,21 +125,23 @@ def new(path: str | os.PathLike[str], *, inputs: Inputs | None = None) -> Path:
     target = Path(path)
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookFileError(f"{target.name}: the workbook name must end in .xlsx or .xlsm")
-    results = compute(inputs or defaults())
-    tables = result_tables(results, model_checks(results))
-    columns = table_columns(results)
-    blocks = place_blocks({k: len(v) for k, v in tables.items()}, columns)
+    results, problems = evaluate(inputs or defaults(), [])
+    outputs, blocks = result_layout(results, problems)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         build_skeleton(tmp, blocks, macro_enabled=target.suffix.lower() == ".xlsm")
-        write_package(Package.open(tmp), sheet_outputs(tables, columns))
+        write_package(Package.open(tmp), outputs)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    if target.suffix.lower() == ".xlsm":
+        shim = target.with_suffix(".py")
+        if not shim.exists():  # the button runs `import <workbook name>; <workbook name>.main()`
+            shim.write_text(EXCEL_SHIM, encoding="utf-8")
     return target
 
 

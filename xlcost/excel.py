@@ -50,7 +50,7 @@ from typing import Any
 
 from . import contract
 from .contract import Problem
-from .workbook.layout import Block, place_blocks, sheet_outputs
+from .workbook.layout import Block, lay_out
 from .workbook.package import cell_ref
 from .workbook.parse import EXCEL_ERRORS, RawCell, RawTable, parse_inputs
 from .workbook.writer import SheetOutput, clean_text
@@ -64,7 +64,7 @@ NUMBER_FORMATS: dict[str, str] = {contract.result_style(u): contract.UNIT_FORMAT
 
 
 class ExcelAdapterError(Exception):
-    """Something in the open workbook stops the recalculation; nothing was written."""
+    """Something in the open workbook stops the recalculation; the message says what was (not) changed."""
 
 
 @dataclass(frozen=True)
@@ -237,8 +237,8 @@ def checks_output(problems: list[Problem]) -> tuple[SheetOutput, list[Block]]:
 
     columns = {t.key: t.columns for t in contract.RESULT_TABLES}
     tables = {"checks": check_rows(problems)}
-    blocks = [b for b in place_blocks({"checks": len(tables["checks"])}, columns) if b.sheet == CHECKS_SHEET]
-    return sheet_outputs(tables, columns)[CHECKS_SHEET], blocks
+    outputs, blocks = lay_out(tables, columns)
+    return outputs[CHECKS_SHEET], [b for b in blocks if b.sheet == CHECKS_SHEET]
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,8 +346,6 @@ def write_sheets(book: Any, outputs: dict[str, SheetOutput], blocks: list[Block]
 def recalculate(book: Any) -> ExcelOutcome:
     """Read the book's inputs, and write its results (or, if the inputs are invalid, only Checks)."""
     from . import api
-    from .engine.model import compute
-    from .present import model_checks, result_tables, table_columns
 
     sheet_names = list(book.sheet_names)
     inputs, problems = parse_inputs(read_tables(book, sheet_names), sheet_names)
@@ -356,11 +354,8 @@ def recalculate(book: Any) -> ExcelOutcome:
         write_sheets(book, {CHECKS_SHEET: output}, blocks)
         book.sheets[CHECKS_SHEET].activate()
         return ExcelOutcome(False, problems)
-    results = compute(inputs)
-    problems = problems + model_checks(results)  # as api.check does
-    outputs = api.sheet_content(results, problems)
-    tables = result_tables(results, problems)
-    blocks = place_blocks({k: len(v) for k, v in tables.items()}, table_columns(results))
+    results, problems = api.evaluate(inputs, problems)
+    outputs, blocks = api.result_layout(results, problems)
     write_sheets(book, outputs, blocks)
     pdf = None
     if inputs.params.get("build_pdf_after_recalc"):

@@ -65,6 +65,12 @@ def _style(column: ResultColumn, row: dict[str, Any], table: str) -> str:
 def sheet_outputs(tables: dict[str, list[dict[str, Any]]],
                   columns: dict[str, tuple[ResultColumn, ...]]) -> dict[str, SheetOutput]:
     """The full content of every result sheet."""
+    return lay_out(tables, columns)[0]
+
+
+def lay_out(tables: dict[str, list[dict[str, Any]]],
+            columns: dict[str, tuple[ResultColumn, ...]]) -> tuple[dict[str, SheetOutput], list[Block]]:
+    """The full content of every result sheet, and where each block sits."""
     blocks = place_blocks({k: len(v) for k, v in tables.items()}, columns)
     outputs: dict[str, SheetOutput] = {}
     for block in blocks:
@@ -88,4 +94,4 @@ def sheet_outputs(tables: dict[str, list[dict[str, Any]]],
                 out.cells[(block.first_data_row + offset, ci)] = OutCell(row.get(column.key), style)
         if rows:
             out.blocks.append((block.first_data_row, block.last_data_row))
-    return outputs
+    return outputs, blocks
