@@ -75,6 +75,7 @@ def test_new_refuses_other_extensions(tmp_path):
 
 
 def test_new_macro_workbook_gets_its_python_module(tmp_path):
-    book = api.new(tmp_path / "Board Model.xlsm")
+    book = api.new(tmp_path / "board_model.xlsm")
     shim = book.with_suffix(".py")
     assert shim.read_text() == (ROOT / "workbooks" / "llm_cost_model.py").read_text() == api.EXCEL_SHIM
+    assert not api.new(tmp_path / "Board Model.xlsm").with_suffix(".py").exists()  # not importable: no shim

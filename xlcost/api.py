@@ -140,7 +140,8 @@ def new(path: str | os.PathLike[str], *, inputs: Inputs | None = None) -> Path:
         tmp.unlink(missing_ok=True)
     if target.suffix.lower() == ".xlsm":
         shim = target.with_suffix(".py")
-        if not shim.exists():  # the button runs `import <workbook name>; <workbook name>.main()`
+        # The button runs `import <workbook name>; <workbook name>.main()`: only a Python name can work.
+        if target.stem.isidentifier() and not shim.exists():
             shim.write_text(EXCEL_SHIM, encoding="utf-8")
     return target
 

@@ -108,6 +108,12 @@ def _run(args: argparse.Namespace) -> int:
                 return EXIT_INPUT
             api.new(args.path)
             print(f"Wrote {args.path}")
+            if args.path.suffix.lower() == ".xlsm":
+                if args.path.stem.isidentifier():
+                    print(f"Wrote {args.path.with_suffix('.py')} (the Recalculate button runs its main())")
+                else:
+                    print(f"Note: the Recalculate button imports a Python module named like the workbook, and "
+                          f"{args.path.stem!r} is not a Python name: rename the workbook (letters, digits, _).")
             return 0
         if args.command == "recalc":
             started = time.perf_counter()
