@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from .formatting import money, pct, smart, usd_axis
@@ -77,30 +80,41 @@ def label(text: object, limit: int = MAX_LABEL) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def _figure(salt: str, height_in: float, ncols: int = 1, nrows: int = 1, **kw):
+def _use_agg(matplotlib) -> None:
+    """Agg, never a GUI backend, unless the host program already chose one (pyplot imported or
+    MPLBACKEND set): SVG is written by its own canvas either way."""
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg", force=False)
+
+
+@contextmanager
+def _canvas(salt: str, height_in: float, ncols: int = 1, nrows: int = 1):
+    """A figure in the report's style; on leaving the block, ``out["svg"]`` holds its SVG."""
     import matplotlib
 
-    matplotlib.use("Agg", force=False)  # never a GUI; SVG is written by its own canvas below
+    _use_agg(matplotlib)
     from matplotlib.figure import Figure
 
-    rc = matplotlib.rc_context(_style(salt))
-    rc.__enter__()
-    fig = Figure(figsize=(WIDTH_IN, height_in))
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
-    return fig, axes, rc
+    out: dict[str, str] = {}
+    with matplotlib.rc_context(_style(salt)):
+        fig = Figure(figsize=(WIDTH_IN, height_in))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        yield fig, axes, out
+        out["svg"] = _svg(fig)
 
 
-def _svg(fig, rc) -> str:
+def _svg(fig) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
-    try:
-        buf = io.StringIO()
-        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
-    finally:
-        rc.__exit__(None, None, None)
+    buf = io.StringIO()
+    FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
-    start = text.find("<svg")
-    return text[start:].strip()
+    return text[text.find("<svg"):].strip()  # no XML prolog or DOCTYPE
+
+
+def _legend(ax) -> None:
+    """Above the plot, left-aligned, in one row: never on top of the data."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0.2, handlelength=1.2)
 
 
 def _grid(ax, axis: str = "x") -> None:
@@ -108,7 +122,7 @@ def _grid(ax, axis: str = "x") -> None:
 
 
 def _bar_labels(ax, bars, texts: Sequence[str]) -> None:
-    for bar, text in zip(bars, texts):
+    for bar, text in zip(bars, texts, strict=True):
         width = bar.get_width()
         x = bar.get_x() + width
         ax.annotate(text, (x, bar.get_y() + bar.get_height() / 2), xytext=(3 if width >= 0 else -3, 0),
@@ -119,26 +133,26 @@ def _bar_labels(ax, bars, texts: Sequence[str]) -> None:
 def annual_cost_chart(scenarios: Sequence[str], pure_usd: Sequence[float], hetero_usd: Sequence[float]) -> str:
     """Horizontal grouped bars: annual cost of each option per scenario (USD per year)."""
     n = len(scenarios)
-    fig, axes, rc = _figure("annual-cost", 0.9 + 0.55 * max(n, 1))
-    ax = axes[0][0]
-    ys = list(range(n))
-    h = 0.38
-    b1 = ax.barh([y - h / 2 for y in ys], pure_usd, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
-                 label=PURE_LABEL)
-    b2 = ax.barh([y + h / 2 for y in ys], hetero_usd, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
-                 label=HETERO_LABEL)
-    _bar_labels(ax, b1, [money(v) for v in pure_usd])
-    _bar_labels(ax, b2, [money(v) for v in hetero_usd])
-    ax.set_yticks(ys, [label(s, 30) for s in scenarios])
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(usd_axis)
-    top = max([0.0, *pure_usd, *hetero_usd])
-    ax.set_xlim(0, top * 1.18 if top > 0 else 1)
-    ax.set_xlabel("Annual cost (USD per year)")
-    _grid(ax)
-    ax.legend(loc="lower right", ncols=1)
-    fig.tight_layout()
-    return _svg(fig, rc)
+    with _canvas("annual-cost", 0.9 + 0.55 * max(n, 1)) as (fig, axes, out):
+        ax = axes[0][0]
+        ys = list(range(n))
+        h = 0.38
+        b1 = ax.barh([y - h / 2 for y in ys], pure_usd, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
+                     label=PURE_LABEL)
+        b2 = ax.barh([y + h / 2 for y in ys], hetero_usd, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
+                     label=HETERO_LABEL)
+        _bar_labels(ax, b1, [money(v) for v in pure_usd])
+        _bar_labels(ax, b2, [money(v) for v in hetero_usd])
+        ax.set_yticks(ys, [label(s, 30) for s in scenarios])
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(usd_axis)
+        top = max([0.0, *pure_usd, *hetero_usd])
+        ax.set_xlim(0, top * 1.18 if top > 0 else 1)
+        ax.set_xlabel("Annual cost (USD per year)")
+        _grid(ax)
+        _legend(ax)
+        fig.tight_layout()
+    return out["svg"]
 
 
 def savings_load_chart(
@@ -150,36 +164,37 @@ def savings_load_chart(
     ``band_from``/``band_to``/``savings``: bands of load over which the instance counts (and so the
     savings share) are constant; ``resolution`` is the sweep's load step (the gap between bands).
     """
-    fig, axes, rc = _figure("savings-load", 2.9)
-    ax = axes[0][0]
-    xs: list[float] = []
-    ys: list[float] = []
-    for a, b, s in zip(band_from, band_to, savings):
-        xs += [a, b + resolution]
-        ys += [s * 100, s * 100]
-    ax.plot(xs, ys, color=INK, linewidth=1.2, drawstyle="default", label="Savings share (whole instances)")
-    ax.axhline(0, color=MID, linewidth=0.6)
-    top = max(xs) if xs else 1.0
-    if breakeven_qps is not None:
-        ax.axvline(breakeven_qps, color=INK, linestyle=(0, (4, 2)), linewidth=0.9)
-        ax.annotate(f"pays from {smart(breakeven_qps)} QPS", (breakeven_qps, 0.04), xycoords=("data", "axes fraction"),
-                    xytext=(4, 0), textcoords="offset points", fontsize=7.5, ha="left", va="bottom",
-                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
-    if marker_qps is not None and 0 < marker_qps <= top:
-        ax.axvline(marker_qps, color=MID, linestyle=(0, (1, 1.5)), linewidth=0.9)
-        ax.annotate(label(marker_label, 34) or f"{smart(marker_qps)} QPS", (marker_qps, 0.96),
-                    xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points", fontsize=7.5,
-                    ha="right", va="top",
-                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
-    ax.set_xlim(0, top)
-    low = min([0.0, *ys])
-    ax.set_ylim(min(low * 1.1, -5), 100)
-    ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0f}%")
-    ax.set_xlabel("Peak load (QPS)")
-    ax.set_ylabel("Annual savings (share of pure cost)")
-    _grid(ax, "both")
-    fig.tight_layout()
-    return _svg(fig, rc)
+    with _canvas("savings-load", 2.9) as (fig, axes, out):
+        ax = axes[0][0]
+        xs: list[float] = []
+        ys: list[float] = []
+        for a, b, s in zip(band_from, band_to, savings, strict=True):
+            xs += [a, b + resolution]
+            ys += [s * 100, s * 100]
+        ax.plot(xs, ys, color=INK, linewidth=1.2, drawstyle="default", label="Savings share (whole instances)")
+        ax.axhline(0, color=MID, linewidth=0.6)
+        top = max(xs) if xs else 1.0
+        if breakeven_qps is not None:
+            ax.axvline(breakeven_qps, color=INK, linestyle=(0, (4, 2)), linewidth=0.9)
+            ax.annotate(f"pays from {smart(breakeven_qps)} QPS", (breakeven_qps, 0.04),
+                        xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points", fontsize=7.5,
+                        ha="left", va="bottom",
+                        bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+        if marker_qps is not None and 0 < marker_qps <= top:
+            ax.axvline(marker_qps, color=MID, linestyle=(0, (1, 1.5)), linewidth=0.9)
+            ax.annotate(label(marker_label, 44) or f"{smart(marker_qps)} QPS", (marker_qps, 0.96),
+                        xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points", fontsize=7.5,
+                        ha="right", va="top",
+                        bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+        ax.set_xlim(0, top)
+        low = min([0.0, *ys])
+        ax.set_ylim(min(low * 1.3, -8), 100)
+        ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0f}%")
+        ax.set_xlabel("Peak load (QPS)")
+        ax.set_ylabel("Annual savings (share of pure cost)")
+        _grid(ax, "both")
+        fig.tight_layout()
+    return out["svg"]
 
 
 def cumulative_cash_chart(scenarios: Sequence[str], cumulative: Sequence[Sequence[float]]) -> str:
@@ -187,76 +202,76 @@ def cumulative_cash_chart(scenarios: Sequence[str], cumulative: Sequence[Sequenc
     n = max(len(scenarios), 1)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
-    fig, axes, rc = _figure("cumulative-cash", 0.4 + 2.0 * nrows, ncols=ncols, nrows=nrows)
-    for k in range(nrows * ncols):
-        ax = axes[k // ncols][k % ncols]
-        if k >= len(scenarios):
-            ax.set_axis_off()
-            continue
-        values = list(cumulative[k])
-        years = list(range(len(values)))
-        ax.bar(years, values, color=[DARK if v < 0 else LIGHT for v in values], edgecolor=INK, linewidth=0.4,
-               width=0.6)
-        ax.plot(years, values, color=INK, linewidth=0.9, marker="o", markersize=2.5)
-        ax.axhline(0, color=MID, linewidth=0.6)
-        ax.set_title(label(scenarios[k], 30), fontsize=8)
-        ax.set_xticks(years)
-        ax.set_xlabel("Year")
-        ax.yaxis.set_major_formatter(usd_axis)
-        ax.annotate(money(values[-1]), (years[-1], values[-1]), xytext=(0, 3 if values[-1] >= 0 else -9),
-                    textcoords="offset points", ha="center", fontsize=7)
-        lo, hi = min(0.0, *values), max(0.0, *values)
-        pad = (hi - lo) * 0.12 or 1.0
-        ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
-        _grid(ax, "y")
-    fig.tight_layout(w_pad=1.2)
-    return _svg(fig, rc)
+    with _canvas("cumulative-cash", 0.4 + 2.0 * nrows, ncols=ncols, nrows=nrows) as (fig, axes, out):
+        for k in range(nrows * ncols):
+            ax = axes[k // ncols][k % ncols]
+            if k >= len(scenarios):
+                ax.set_axis_off()
+                continue
+            values = list(cumulative[k])
+            years = list(range(len(values)))
+            ax.bar(years, values, color=[DARK if v < 0 else LIGHT for v in values], edgecolor=INK, linewidth=0.4,
+                   width=0.6)
+            ax.plot(years, values, color=INK, linewidth=0.9, marker="o", markersize=2.5)
+            ax.axhline(0, color=MID, linewidth=0.6)
+            ax.set_title(label(scenarios[k], 30), fontsize=8)
+            ax.set_xticks(years)
+            ax.set_xlabel("Year")
+            ax.yaxis.set_major_formatter(usd_axis)
+            ax.annotate(money(values[-1]), (years[-1], values[-1]), xytext=(0, 3 if values[-1] >= 0 else -9),
+                        textcoords="offset points", ha="center", fontsize=7)
+            lo, hi = min(0.0, *values), max(0.0, *values)
+            pad = (hi - lo) * 0.2 or 1.0
+            ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
+            _grid(ax, "y")
+        fig.tight_layout(w_pad=1.2)
+    return out["svg"]
 
 
 def market_chart(names: Sequence[str], savings_usd: Sequence[float], viable: Sequence[bool | None]) -> str:
     """Annual savings of the primary scenario under each market scenario (first row: base case)."""
     n = len(names)
-    fig, axes, rc = _figure("market", 0.8 + 0.34 * max(n, 1))
-    ax = axes[0][0]
-    ys = list(range(n))
-    colors = [LIGHT if v else DARK for v in viable]
-    bars = ax.barh(ys, savings_usd, height=0.55, color=colors, edgecolor=INK, linewidth=0.4)
-    texts = [money(v) + ("" if ok else "  (not viable)") for v, ok in zip(savings_usd, viable)]
-    _bar_labels(ax, bars, texts)
-    ax.set_yticks(ys, [label(s, 36) for s in names])
-    ax.invert_yaxis()
-    ax.axvline(0, color=MID, linewidth=0.6)
-    ax.xaxis.set_major_formatter(usd_axis)
-    lo, hi = min([0.0, *savings_usd]), max([0.0, *savings_usd])
-    span = (hi - lo) or 1.0
-    ax.set_xlim(lo - (0.3 * span if lo < 0 else 0), hi + 0.22 * span)
-    ax.set_xlabel("Annual savings (USD per year)")
-    _grid(ax)
-    fig.tight_layout()
-    return _svg(fig, rc)
+    with _canvas("market", 0.8 + 0.34 * max(n, 1)) as (fig, axes, out):
+        ax = axes[0][0]
+        ys = list(range(n))
+        colors = [LIGHT if v else DARK for v in viable]
+        bars = ax.barh(ys, savings_usd, height=0.55, color=colors, edgecolor=INK, linewidth=0.4)
+        texts = [money(v) + ("" if ok else "  (not viable)") for v, ok in zip(savings_usd, viable, strict=True)]
+        _bar_labels(ax, bars, texts)
+        ax.set_yticks(ys, [label(s, 36) for s in names])
+        ax.invert_yaxis()
+        ax.axvline(0, color=MID, linewidth=0.6)
+        ax.xaxis.set_major_formatter(usd_axis)
+        lo, hi = min([0.0, *savings_usd]), max([0.0, *savings_usd])
+        span = (hi - lo) or 1.0
+        ax.set_xlim(lo - (0.3 * span if lo < 0 else 0), hi + 0.22 * span)
+        ax.set_xlabel("Annual savings (USD per year)")
+        _grid(ax)
+        fig.tight_layout()
+    return out["svg"]
 
 
 def latency_chart(task_classes: Sequence[str], pure_ms: Sequence[float], hetero_ms: Sequence[float],
                   improvement: Sequence[float]) -> str:
     """Latency per task class, both options, with the improvement labelled."""
     n = len(task_classes)
-    fig, axes, rc = _figure("latency", 0.8 + 0.5 * max(n, 1))
-    ax = axes[0][0]
-    ys = list(range(n))
-    h = 0.38
-    b1 = ax.barh([y - h / 2 for y in ys], pure_ms, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
-                 label=PURE_LABEL)
-    b2 = ax.barh([y + h / 2 for y in ys], hetero_ms, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
-                 label=HETERO_LABEL)
-    _bar_labels(ax, b1, [f"{smart(v)} ms" for v in pure_ms])
-    _bar_labels(ax, b2, [f"{smart(v)} ms ({pct(i)} faster)" if i >= 0 else f"{smart(v)} ms ({pct(-i)} slower)"
-                         for v, i in zip(hetero_ms, improvement)])
-    ax.set_yticks(ys, [label(s, 24) for s in task_classes])
-    ax.invert_yaxis()
-    top = max([0.0, *pure_ms, *hetero_ms])
-    ax.set_xlim(0, top * 1.45 if top > 0 else 1)
-    ax.set_xlabel("Latency (ms)")
-    _grid(ax)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    return _svg(fig, rc)
+    with _canvas("latency", 0.8 + 0.5 * max(n, 1)) as (fig, axes, out):
+        ax = axes[0][0]
+        ys = list(range(n))
+        h = 0.38
+        b1 = ax.barh([y - h / 2 for y in ys], pure_ms, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
+                     label=PURE_LABEL)
+        b2 = ax.barh([y + h / 2 for y in ys], hetero_ms, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
+                     label=HETERO_LABEL)
+        _bar_labels(ax, b1, [f"{smart(v)} ms" for v in pure_ms])
+        _bar_labels(ax, b2, [f"{smart(v)} ms ({pct(i)} faster)" if i >= 0 else f"{smart(v)} ms ({pct(-i)} slower)"
+                             for v, i in zip(hetero_ms, improvement, strict=True)])
+        ax.set_yticks(ys, [label(s, 24) for s in task_classes])
+        ax.invert_yaxis()
+        top = max([0.0, *pure_ms, *hetero_ms])
+        ax.set_xlim(0, top * 1.45 if top > 0 else 1)
+        ax.set_xlabel("Latency (ms)")
+        _grid(ax)
+        _legend(ax)
+        fig.tight_layout()
+    return out["svg"]

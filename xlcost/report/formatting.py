@@ -22,6 +22,7 @@ Each function accepts numpy scalars, ``None``, NaN and infinities.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 BLANK = "—"
@@ -40,6 +41,13 @@ CONVENTIONS = (
     "'not defined' marks an IRR that does not exist or is not unique; '—' marks a blank input or a "
     "figure with no value.",
 )
+
+
+def _fixed(size: float, decimals: int) -> str:
+    """``size`` (not negative) with thousands separators and ``decimals`` places, rounded half up as
+    Excel rounds (6.25 -> 6.3), from the shortest decimal repr of the float (no binary noise)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return format(Decimal(repr(float(size))).quantize(quantum, rounding=ROUND_HALF_UP), f",.{decimals}f")
 
 
 def _num(x: Any) -> float | None:
@@ -63,7 +71,7 @@ def number(x: Any, decimals: int = 0, blank: str = BLANK) -> str:
     value = _finite(x)
     if value is None:
         return blank
-    text = f"{abs(value):,.{decimals}f}"
+    text = _fixed(abs(value), decimals)
     return (MINUS + text) if value < 0 and text.strip("0.,") else text
 
 
@@ -83,7 +91,7 @@ def usd(x: Any, decimals: int = 0, blank: str = BLANK) -> str:
     value = _finite(x)
     if value is None:
         return blank
-    text = f"${abs(value):,.{decimals}f}"
+    text = "$" + _fixed(abs(value), decimals)
     return (MINUS + text) if value < 0 and text.strip("$0.,") else text
 
 
@@ -94,11 +102,11 @@ def money(x: Any, blank: str = BLANK) -> str:
         return blank
     size = abs(value)
     if size >= 1e9:
-        text = f"${size / 1e9:,.2f}B"
+        text = f"${_fixed(size / 1e9, 2)}B"
     elif size >= 1e6:
-        text = f"${size / 1e6:,.2f}M"
+        text = f"${_fixed(size / 1e6, 2)}M"
     else:
-        text = f"${size:,.0f}"
+        text = f"${_fixed(size, 0)}"
     return (MINUS + text) if value < 0 and text.strip("$0.,MB") else text
 
 
@@ -107,8 +115,17 @@ def pct(x: Any, decimals: int = 1, blank: str = BLANK) -> str:
     value = _finite(x)
     if value is None:
         return blank
-    text = f"{abs(value) * 100:,.{decimals}f}%"
+    text = _fixed(abs(value) * 100, decimals) + "%"
     return (MINUS + text) if value < 0 and text.strip("0.,%") else text
+
+
+def points(x: Any, decimals: int = 1, blank: str = BLANK) -> str:
+    """A difference of two shares in percentage points: ``-0.102`` -> ``-10.2 pp``."""
+    value = _finite(x)
+    if value is None:
+        return blank
+    text = _fixed(abs(value) * 100, decimals) + " pp"
+    return (MINUS + text) if value < 0 and text.strip("0., p") else text
 
 
 def irr(x: Any) -> str:
@@ -215,12 +232,31 @@ def usd_axis(x: float, _pos: Any = None) -> str:
     return f"{sign}${size:,.0f}"
 
 
+UNIT_LABELS = {
+    "usd": "USD", "usd_per_year": "USD / year", "usd_per_month": "USD / month", "usd_per_hour": "USD / hour",
+    "usd_per_gpu_hour": "USD / GPU-hour", "usd_per_instance_hour": "USD / instance-hour",
+    "usd_per_request": "USD / request", "usd_per_1k_requests": "USD / 1K requests", "fraction": "share",
+    "fraction_per_100ms": "share / 100 ms", "count": "", "instances": "instances", "gpus": "GPUs", "qps": "QPS",
+    "qps_per_gpu": "QPS / GPU", "ms": "ms", "months": "months", "years": "years", "billion_params": "billion",
+    "ratio": "", "hours": "hours", "tokens": "tokens", "text": "", "bool": "",
+}
+
+
+def unit_label(unit: Any) -> str:
+    """A contract unit in words for a 'Unit' column: ``usd_per_year`` -> ``USD / year``."""
+    if unit is None:
+        return ""
+    return UNIT_LABELS.get(str(unit), str(unit))
+
+
 FILTERS = {
+    "unit_label": unit_label,
     "number": number,
     "smart": smart,
     "usd": usd,
     "money": money,
     "pct": pct,
+    "points": points,
     "irr": irr,
     "months": months,
     "months_text": months_text,

@@ -8,6 +8,7 @@ one kind of markup passed through unescaped is the SVG that ``charts`` drew.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.resources
 import os
@@ -74,7 +75,8 @@ def xlcost_version() -> str:
     except ImportError:  # pragma: no cover
         pass
     try:
-        from importlib.metadata import PackageNotFoundError, version as dist_version
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as dist_version
 
         return dist_version("xlcost")
     except (ImportError, PackageNotFoundError):
@@ -92,10 +94,7 @@ def resolve_generated_at(generated_at: datetime | None) -> datetime:
     """The given time; else ``SOURCE_DATE_EPOCH`` (reproducible builds); else now. Always UTC."""
     if generated_at is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch:
-            generated_at = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        else:
-            generated_at = datetime.now(timezone.utc)
+        generated_at = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(timezone.utc)
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=timezone.utc)
     return generated_at.astimezone(timezone.utc).replace(microsecond=0)
@@ -306,8 +305,8 @@ def decision(results: Results, th: Thresholds) -> dict[str, Any]:
     if be.sustained_qps is not None:
         conditions.append(f"Peak load stays above {F.qps(be.sustained_qps)} QPS (today {F.qps(load)} QPS).")
     if th.escalation_rate is not None and viable:
-        conditions.append(f"A pilot confirms the small model escalates well under {F.pct(th.escalation_rate)} "
-                          f"of act steps (today's assumption: {F.pct(esc_now)}).")
+        conditions.append(f"A pilot measures the small model's escalation rate (assumed {F.pct(esc_now)}); the case "
+                          f"holds up to {F.pct(th.escalation_rate)} of act steps escalated.")
     budget = float(inp.param("implementation_budget_usd"))
     if core.upfront_usd <= budget:
         conditions.append(f"The one-time investment of {F.money(core.upfront_usd)} stays within the budget of "
@@ -428,9 +427,20 @@ def cash_flow_tables(rows: list[dict]) -> list[dict]:
             lines = []
             for label, key in CASH_ROWS:
                 cells = [F.number(r[key], 4) if key == "discount_factor" else F.usd(r[key]) for r in part]
-                lines.append({"label": label, "cells": cells, "strong": key in ("net_usd", "cumulative_discounted_usd")})
+                strong = key in ("net_usd", "cumulative_discounted_usd")
+                lines.append({"label": label, "cells": cells, "strong": strong})
             blocks.append({"years": [int(r["year"]) for r in part], "lines": lines})
         out.append({"scenario": scenario, "blocks": blocks})
+    return out
+
+
+def step_rows(results: Results, rows: list[dict]) -> list[dict]:
+    """The step table's rows, each with whether its load band meets the breakeven test."""
+    sw = results.sweep
+    out = []
+    for row in rows:
+        first = int(np.searchsorted(sw.qps, row["qps_from"] - 1e-9))
+        out.append({**row, "pays": bool(sw.pays[min(first, len(sw.qps) - 1)])})
     return out
 
 
@@ -484,6 +494,7 @@ def parameter_groups(results: Results) -> list[dict[str, Any]]:
         value = results.inputs.params.get(prm.key)
         groups.setdefault(prm.group, []).append({
             "key": prm.key, "value": entered(value, prm.kind, prm.unit),
+            "numeric": prm.kind in ("number", "integer", "fraction") and not isinstance(value, str),
             "unit": "" if prm.unit in ("text", "bool") else prm.unit, "description": prm.description,
         })
     return [{"group": g, "rows": rows} for g, rows in groups.items()]
@@ -501,7 +512,7 @@ def reconciliation_rows(results: Results) -> list[dict[str, Any]]:
         out.append({
             "metric": row["metric"], "label": labels.get(row["metric"], ""),
             "published": F.fmt(row["published"], unit), "computed": F.fmt(row["computed"], unit),
-            "difference": F.fmt(diff, unit) if diff is not None else F.BLANK,
+            "difference": F.points(diff) if unit == "fraction" else F.fmt(diff, unit),
             "relative": F.pct(row["relative_difference"]), "status": row["status"], "cause": row["cause"] or "",
             "source": published["source"][i] or "",
         })
@@ -514,8 +525,6 @@ def reconciliation_rows(results: Results) -> list[dict[str, Any]]:
 
 
 def build_charts(results: Results) -> dict[str, Any]:
-    from markupsafe import Markup
-
     inp, core = results.inputs, results.core
     d = core.deployment
     names = [_name(inp, "scenarios", sid) for sid in core.scenario_ids]
@@ -540,7 +549,22 @@ def build_charts(results: Results) -> dict[str, Any]:
     out["latency"] = charts.latency_chart([t.task_class.capitalize() + " task" for t in tasks],
                                           [t.pure_ms for t in tasks], [t.hetero_ms for t in tasks],
                                           [t.improvement for t in tasks])
-    return {k: Markup(v) for k, v in out.items()}  # SVG this module drew: the only unescaped markup
+    return {k: {"src": svg_data_url(v), "alt": CHART_ALT[k]} for k, v in out.items()}
+
+
+CHART_ALT = {
+    "annual_cost": "Bar chart: annual cost of each option by scenario.",
+    "savings_load": "Step chart: savings share against peak load, breakeven marked.",
+    "cumulative_cash": "Bar and line charts: cumulative discounted cash flow by year, one panel per scenario.",
+    "market": "Bar chart: annual savings under each market scenario.",
+    "latency": "Bar chart: latency per task class for both options.",
+}
+
+
+def svg_data_url(svg: str) -> str:
+    """The chart as a ``data:`` URL: the HTML carries it as one attribute, nothing is left unescaped, and
+    WeasyPrint parses the SVG with its own (fast) XML parser instead of the HTML cascade."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,6 +619,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "finance_rows": transpose("finance_summary", tables["finance_summary"], FINANCE_ROWS),
         "cash_tables": cash_flow_tables(tables["cash_flows"]),
         "tables": tables,
+        "step_rows": step_rows(results, tables["breakeven_steps"]),
         "results_spec": contract.RESULTS,
         "risk_rows": risk_rows,
         "sla": {"pure": None, "hetero": None,
