@@ -202,9 +202,9 @@ def param_cell(name: str) -> str:
     raise KeyError(name)
 
 
-SLA_TARGET, HOURS, PRIMARY, HORIZON, DISCOUNT, BUILD_PDF = (
+SLA_TARGET, HOURS, PRIMARY, HORIZON, DISCOUNT, BUILD_PDF, SWEEP_MAX = (
     param_cell(n) for n in ("sla_target", "hours_per_month", "primary_scenario", "horizon_years",
-                            "discount_rate", "build_pdf_after_recalc"))
+                            "discount_rate", "build_pdf_after_recalc", "sweep_max_qps"))
 
 # ---------------------------------------------------------------------------------------------
 # The corpus
@@ -251,6 +251,9 @@ CASES: tuple[Case, ...] = (
          (("Models!G5", "expected a number > 0"),), ("number",)),
     Case("huge-number", cells({("Scenarios", "C5"): num("1e300")}),
          (("Scenarios!C5", "not a usable amount; expected a number ≥ 0"),), ("number",)),
+    Case("tiny-number", cells({("Models", "J5"): num(5e-324)}),  # found by test_fuzz.py: 1/x overflowed
+         (("Models!J5", "holds 5e-324, which is too close to zero to be a usable amount; expected a number > 0"),),
+         ("number",)),
     Case("nan-in-xml", cells({("Scenarios", "C6"): num("NaN")}),
          (("Scenarios!C6", "not a usable amount; expected a number ≥ 0"),), ("number",)),
     Case("inf-in-xml", cells({("Models", "I5"): num("1e400")}),
@@ -286,12 +289,18 @@ CASES: tuple[Case, ...] = (
     Case("unknown-model-in-workflow", cells({("Workflows", "F7"): num(42)}),
          (("Workflows!F7", "'42', which is not an id in table Models; expected one of"),), ("ref",)),
     Case("sla-target-not-a-tier", cells({("Parameters", SLA_TARGET): num(0.95)}),
-         ((f"Parameters!{SLA_TARGET}", "is 95%, which is not an SLA tier; expected one of 99.9%, 99.5%, 99%"),), ("fraction",)),
+         ((f"Parameters!{SLA_TARGET}", "is 95%, which is not an SLA tier; expected one of 99.9%, 99.5%, 99%"),),
+         ("fraction",)),
     Case("unknown-primary-scenario", cells({("Parameters", PRIMARY): text("mega")}),
          ((f"Parameters!{PRIMARY}", "'mega', which is not a scenario id; expected one of enterprise"),), ("ref",)),
     Case("parameter-out-of-range", cells({("Parameters", HOURS): num(800), ("Parameters", HORIZON): num(0)}),
          ((f"Parameters!{HOURS}", "expected a number from 1 to 744"),
           (f"Parameters!{HORIZON}", "expected a whole number from 1 to 30")), ("number", "integer")),
+    Case("text-too-long", cells({("Models", "B7"): text("x" * 10_001)}),
+         (("Models!B7", "holds 10,001 characters; expected text of at most 10,000 characters"),), ("text",)),
+    Case("sweep-below-resolution", cells({("Parameters", SWEEP_MAX): num(0.0625)}),  # found by test_fuzz.py
+         ((f"Parameters!{SWEEP_MAX}", "sweep_max_qps is 0.0625, below the sweep's resolution; expected a number ≥ 0.1"),
+          ), ("number",)),
     Case("parameter-bool-as-text", cells({("Parameters", BUILD_PDF): text("maybe")}),
          ((f"Parameters!{BUILD_PDF}", "expected TRUE or FALSE"),), ("bool",)),
     # --- Excel error values cached by formulas -------------------------------------------
@@ -498,3 +507,59 @@ def test_optional_blank_and_empty_market_table_are_fine(tmp_path: Path) -> None:
                                                        ("Parameters", param_cell("annual_contract_value_usd")):
                                                        BLANK}))
     assert api.check(path).ok
+
+
+def test_longest_allowed_text_recalcs(tmp_path: Path) -> None:
+    """10,000 characters in every text input that becomes (part of) a result label: results are written.
+
+    Found by the fuzz: a valid 32,767-character model name made "<name>: cost per 1K requests" too long
+    for an Excel cell, and recalc failed with an internal error.
+    """
+    long = {("GPU Offers", "B5"): text("p" * 10_000), ("GPU Offers", "C5"): text("i" * 10_000),
+            ("Models", "B5"): text("m" * 10_000), ("Workflows", "B5"): text("w" * 10_000),
+            ("Scenarios", "B5"): text("s" * 10_000), ("Risks", "B5"): text("r" * 10_000),
+            ("Market", "B5"): text("k" * 10_000), ("Policy", "B5"): text("t" * 10_000)}
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(edit_cells(SHIPPED.read_bytes(), long))
+    api.recalc(path)
+    assert api.check(path).ok
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "writer.write_results -> _target_parts -> Package.sheet_part raises the bare 'X.xlsx has no sheet named "
+    "'Deployment''; a missing result sheet should say what to do, like a missing input sheet does "
+    "(e.g. 'the result sheet 'Deployment' is missing (deleted or renamed?); expected it back: rename it, or "
+    "copy it from a fresh `xlcost new` workbook')."))
+def test_a_missing_result_sheet_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "renamed.xlsx"
+    path.write_bytes(rename_sheet("Deployment", "Deployment (old)")(SHIPPED.read_bytes()))
+    capsys.readouterr()
+    assert cli.main(["recalc", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "'Deployment'" in err and ("expected" in err or "rename it" in err), err
+
+
+def _add_totals_row(wb: openpyxl.Workbook) -> None:
+    ws = wb["Costs"]
+    table = ws.tables["CostLines"]
+    table.ref, table.totalsRowCount = "A4:E12", 1
+    ws["A12"] = "Total"
+    ws["C12"] = "=SUBTOTAL(109,CostLines[Amount (USD)])"  # openpyxl saves no cached value
+
+
+def _no_header_row(xml: bytes) -> bytes:
+    return (xml.replace(b'ref="A4:T8"', b'ref="A5:T8"', 1).replace(b'headerRowCount="1"', b'headerRowCount="0"')
+            .replace(b'<autoFilter ref="A4:T8"/>', b""))
+
+
+def test_a_total_row_and_a_table_without_header_row(tmp_path: Path) -> None:
+    """Excel's Total Row is not a data row; a header-less table's column names come from the table part."""
+    shipped = SHIPPED.read_bytes()
+    totals = tmp_path / "totals.xlsx"
+    totals.write_bytes(with_openpyxl(_add_totals_row)(shipped))
+    assert api.check(totals).ok, [str(p) for p in api.check(totals).problems]
+    headerless = tmp_path / "headerless.xlsx"
+    headerless.write_bytes(chain(table_xml("Models", _no_header_row), cells({("Models", "C6"): text("big")}))(shipped))
+    problems = [str(p) for p in api.check(headerless).problems if p.severity == "error"]
+    assert problems == ["Models!C6: table Models, row 2, column 'Total params (B)' holds the text 'big'; "
+                        "expected a number > 0"]

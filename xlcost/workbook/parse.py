@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import contract
 from ..contract import Column, InputTable, Problem, ProblemList
+from ..engine.model import BREAKEVEN_RESOLUTION_QPS
 from ..inputs import Inputs, Table, column_values
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -22,7 +23,13 @@ EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Beyond this a cost model is certainly mistyped, and products of such numbers overflow.
 MAX_MAGNITUDE = 1e15
-MAX_TEXT = 32767  # Excel's own cell limit
+# Non-zero numbers closer to zero than this are mistyped too, and dividing by them overflows
+# (a sizing QPS of 5e-324 made the instance count infinite).
+MIN_MAGNITUDE = 1e-9
+# Input text is shown in result cells, some of it joined with other text into a label ("<model name>:
+# cost per 1K requests", "<provider> <instance type>"); this keeps every such cell within Excel's own
+# 32,767-character limit, so a long but valid input cannot make writing the results fail.
+MAX_TEXT = 10_000
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ def clean_value(column: Column, cell: RawCell) -> Any:
         raise _Invalid(f"holds {_describe(cell)}; expected {column.expectation()}")
     text = _as_text(value)
     if len(text) > MAX_TEXT:
-        raise _Invalid(f"holds {len(text):,} characters; at most {MAX_TEXT:,} fit in an Excel cell")
+        raise _Invalid(f"holds {len(text):,} characters; expected text of at most {MAX_TEXT:,} characters "
+                       "(it is shown in the result sheets)")
     if kind == "id":
         text = text.strip()
         if not ID_PATTERN.match(text):
@@ -121,6 +129,9 @@ def _clean_number(column: Column, cell: RawCell) -> float:
     x = float(value)
     if not math.isfinite(x) or abs(x) > MAX_MAGNITUDE:
         raise _Invalid(f"holds {value!r}, which is not a usable amount; expected {column.expectation()}")
+    if x != 0 and abs(x) < MIN_MAGNITUDE:
+        raise _Invalid(f"holds {value!r}, which is too close to zero to be a usable amount; expected "
+                       f"{column.expectation()}, and no smaller than {MIN_MAGNITUDE:g} unless it is 0")
     if column.kind == "integer" and abs(x - round(x)) > 1e-9:
         raise _Invalid(f"holds {x:g}; expected {column.expectation()}")
     lo = column.min if column.min is not None else (0.0 if column.kind == "fraction" else None)
@@ -322,8 +333,7 @@ def _parameter_cells(raw: RawTable, name_at: int, value_at: int, problems: Probl
     return cells
 
 
-def _check_references(parsed: dict[str, _Parsed], params: dict[str, Any], refs: dict[str, str],
-                      problems: ProblemList) -> None:
+def _check_references(parsed: dict[str, _Parsed], problems: ProblemList) -> None:
     """Ids that must name a row of another table; runs on every parsed row, valid or not."""
     for table in parsed.values():
         spec = table.spec
@@ -331,12 +341,18 @@ def _check_references(parsed: dict[str, _Parsed], params: dict[str, Any], refs: 
             if column.kind != "ref" or column.ref not in parsed:
                 continue
             known = parsed[column.ref].ids()
+            target = contract.TABLES[column.ref].name
             for index, row in enumerate(table.rows):
                 if row[ci] is not None and row[ci] not in known:
-                    problems.error(table.raw.sheet, table.refs[index][ci], f"{_where(spec, table.numbers[index], column)}"
-                                   f" names {row[ci]!r}, which is not an id in table {contract.TABLES[column.ref].name}; "
-                                   f"expected one of {', '.join(map(str, known))}", table=spec.name,
-                                   row=table.numbers[index], column=column.header)
+                    number = table.numbers[index]
+                    problems.error(table.raw.sheet, table.refs[index][ci], f"{_where(spec, number, column)} names "
+                                   f"{row[ci]!r}, which is not an id in table {target}; expected one of "
+                                   f"{', '.join(map(str, known))}", table=spec.name, row=number, column=column.header)
+
+
+def _check_parameter_references(parsed: dict[str, _Parsed], params: dict[str, Any], refs: dict[str, str],
+                                problems: ProblemList) -> None:
+    """Parameters that must name a scenario or an SLA tier."""
     scenarios = parsed["scenarios"].ids() if "scenarios" in parsed else []
     if scenarios and "primary_scenario" in params and params["primary_scenario"] not in scenarios:
         sheet, _, cell = refs.get("primary_scenario", "!").partition("!")
@@ -347,6 +363,15 @@ def _check_references(parsed: dict[str, _Parsed], params: dict[str, Any], refs: 
         sheet, _, cell = refs.get("sla_target", "!").partition("!")
         problems.error(sheet, cell, f"parameter sla_target is {_percent(params['sla_target'])}, which is not an SLA "
                        f"tier; expected one of {', '.join(map(_percent, targets))} (or add that tier)")
+
+
+def _check_sweep(params: dict[str, Any], refs: dict[str, str], problems: ProblemList) -> None:
+    """The breakeven sweep needs at least one load point: its resolution is BREAKEVEN_RESOLUTION_QPS."""
+    top = params.get("sweep_max_qps")
+    if top is not None and top < BREAKEVEN_RESOLUTION_QPS:
+        sheet, _, cell = refs.get("sweep_max_qps", "!").partition("!")
+        problems.error(sheet, cell, f"parameter sweep_max_qps is {top:g}, below the sweep's resolution; expected a "
+                       f"number ≥ {BREAKEVEN_RESOLUTION_QPS:g} (QPS)")
 
 
 def _percent(x: float) -> str:
@@ -418,7 +443,9 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
                        f"an Excel table with headers {', '.join(contract.PARAMETER_HEADERS)}")
     else:
         params, refs = parse_parameters(params_raw, problems)
-    _check_references(parsed, params, refs, problems)
+    _check_references(parsed, problems)
+    _check_parameter_references(parsed, params, refs, problems)
+    _check_sweep(params, refs, problems)
     _check_rows_logic(parsed, problems)
     if problems.errors or len(parsed) != len(contract.INPUT_TABLES):
         return None, problems.items
