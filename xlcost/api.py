@@ -103,8 +103,20 @@ def recalc(path: str | os.PathLike[str]) -> Outcome:
     outcome = check(path)
     if not outcome.ok:
         raise InputError(outcome)
+    _require_result_sheets(outcome.package)
     write_package(outcome.package, sheet_content(outcome.results, outcome.problems))
     return outcome
+
+
+def _require_result_sheets(pkg: Package) -> None:
+    present = {name.casefold() for name in pkg.sheet_names}
+    missing = [s for s in contract.result_sheets() if s.casefold() not in present]
+    if missing:
+        names = ", ".join(repr(s) for s in missing)
+        raise WorkbookFileError(
+            f"{pkg.path.name}: the result sheet(s) {names} are missing (deleted or renamed?); expected them back "
+            "so xlcost can write its results: rename them back, or copy your inputs into a fresh `xlcost new` "
+            "workbook. `xlcost check`, `export` and `report` work without them.")
 
 
 def export_data(outcome: Outcome) -> dict[str, Any]:

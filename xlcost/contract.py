@@ -574,7 +574,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("target_workflow_savings", 0.5, "fraction",
               "Breakeven: smallest act steps per plan at which a workflow saves at least this share.",
               kind="fraction", group="Breakeven"),
-    Parameter("sweep_max_qps", 1000, "qps", "Breakeven sweep: highest load.", **POSITIVE, group="Breakeven"),
+    Parameter("sweep_max_qps", 1000, "qps", "Breakeven sweep: highest load.", min=1.0, group="Breakeven"),
     Parameter("sweep_step_qps", 5, "qps", "Breakeven sweep: load step of the chart table.", **POSITIVE,
               group="Breakeven"),
     Parameter("reconcile_tolerance", 0.001, "fraction",

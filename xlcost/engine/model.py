@@ -190,7 +190,7 @@ def sweep(inputs: Inputs, core: Core, primary: int, qps: np.ndarray) -> Sweep:
 
 def sweep_grid(max_qps: float) -> np.ndarray:
     step = max(BREAKEVEN_RESOLUTION_QPS, max_qps / MAX_SWEEP_POINTS)
-    count = int(np.floor(max_qps / step + 1e-9))
+    count = max(1, int(np.floor(max_qps / step + 1e-9)))  # at least one load point, whatever the maximum
     return np.round(np.arange(1, count + 1) * step, 6)
 
 

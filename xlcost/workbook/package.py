@@ -504,7 +504,7 @@ class Package:
         for info in self._infos:
             if info.is_dir() or info.file_size == 0:
                 continue
-            with self._member(info.filename) as f:
+            with self.member(info.filename) as f:
                 head = f.read(PROLOG_BYTES)
             looks_xml = info.filename.lower().endswith(_XML_SUFFIXES) or head.lstrip()[:1] == b"<"
             problem = _prolog_problem(head) if looks_xml else None
@@ -568,7 +568,7 @@ class Package:
         return self._lower_names.get(name.lower(), name)
 
     @contextmanager
-    def _member(self, name: str) -> Iterator[IO[bytes]]:
+    def member(self, name: str) -> Iterator[IO[bytes]]:
         """An open member; a damaged one (bad CRC, bad deflate data, lying sizes) is a WorkbookFileError."""
         try:
             f = self._zip.open(self._real_name(name))
@@ -587,7 +587,7 @@ class Package:
 
     def part(self, name: str) -> bytes:
         """A member's decompressed bytes (zipfile enforces the declared size and CRC)."""
-        with self._member(name) as f:
+        with self.member(name) as f:
             return f.read()
 
     def xml(self, name: str, label: str = "") -> etree._Element:
@@ -656,10 +656,10 @@ class Package:
                 reader = _SheetReader(self, entry.name, root.tag.partition("}")[0].lstrip("{"))
                 reader.run_tree(root)
             else:
-                with self._member(entry.part) as f:
+                with self.member(entry.part) as f:
                     strict = SML_NS[1].encode() in f.read(PROLOG_BYTES)
                 reader = _SheetReader(self, entry.name, SML_NS[1] if strict else SML_NS[0])
-                with self._member(entry.part) as f:
+                with self.member(entry.part) as f:
                     reader.run_stream(f)
         except etree.XMLSyntaxError as e:
             raise WorkbookFileError(
@@ -683,7 +683,7 @@ class Package:
     def _read_shared_strings(self, part: str) -> list[str]:
         out: list[str] = []
         tags = [f"{{{ns}}}si" for ns in SML_NS]
-        with self._member(part) as f:
+        with self.member(part) as f:
             try:
                 for _, el in etree.iterparse(f, events=("end",), tag=tags, resolve_entities=False,
                                              no_network=True, huge_tree=False, load_dtd=False):

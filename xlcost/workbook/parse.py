@@ -15,7 +15,6 @@ from typing import Any
 
 from .. import contract
 from ..contract import Column, InputTable, Problem, ProblemList
-from ..engine.model import BREAKEVEN_RESOLUTION_QPS
 from ..inputs import Inputs, Table, column_values
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -365,15 +364,6 @@ def _check_parameter_references(parsed: dict[str, _Parsed], params: dict[str, An
                        f"tier; expected one of {', '.join(map(_percent, targets))} (or add that tier)")
 
 
-def _check_sweep(params: dict[str, Any], refs: dict[str, str], problems: ProblemList) -> None:
-    """The breakeven sweep needs at least one load point: its resolution is BREAKEVEN_RESOLUTION_QPS."""
-    top = params.get("sweep_max_qps")
-    if top is not None and top < BREAKEVEN_RESOLUTION_QPS:
-        sheet, _, cell = refs.get("sweep_max_qps", "!").partition("!")
-        problems.error(sheet, cell, f"parameter sweep_max_qps is {top:g}, below the sweep's resolution; expected a "
-                       f"number ≥ {BREAKEVEN_RESOLUTION_QPS:g} (QPS)")
-
-
 def _percent(x: float) -> str:
     return f"{x * 100:.6g}%"
 
@@ -445,7 +435,6 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
         params, refs = parse_parameters(params_raw, problems)
     _check_references(parsed, problems)
     _check_parameter_references(parsed, params, refs, problems)
-    _check_sweep(params, refs, problems)
     _check_rows_logic(parsed, problems)
     if problems.errors or len(parsed) != len(contract.INPUT_TABLES):
         return None, problems.items
