@@ -105,3 +105,18 @@ def test_new_writes_a_workbook_and_will_not_overwrite(tmp_path):
     assert xlcost("check", target).returncode == 0
     again = xlcost("new", target)
     assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_csv_export_defuses_formula_looking_text(tmp_path):
+    book = tmp_path / "evil.xlsx"
+    shutil.copy(SHIPPED, book)
+    wb = openpyxl.load_workbook(book)
+    wb["Scenarios"]["B5"].value = "=HYPERLINK(\"http://127.0.0.1/x\",\"open\")"
+    wb["Scenarios"]["B5"].data_type = "s"
+    wb.save(book)
+    result = xlcost("export", book, "--format", "csv", "--table", "deployment")
+    first = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert first["scenario"] == "'=HYPERLINK(\"http://127.0.0.1/x\",\"open\")"
+    assert float(first["peak_qps"]) == 1000  # numbers, negative ones included, stay numbers
+    data = json.loads(xlcost("export", book, "--format", "json").stdout)
+    assert data["tables"]["deployment"][0]["scenario"].startswith("=HYPERLINK")  # JSON carries the exact text

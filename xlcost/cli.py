@@ -175,13 +175,24 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+# A CSV opened in Excel runs a cell starting with these as a formula ("CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: object) -> object:
+    """Workbook text is data: prefix text that a spreadsheet would execute with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[dict]) -> str:
     out = io.StringIO()
     if rows:
         fields = list(dict.fromkeys(k for row in rows for k in row))
         writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _csv_safe(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 
