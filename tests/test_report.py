@@ -368,3 +368,12 @@ def test_charts_are_deterministic_svg_with_real_text():
 def test_chart_labels_are_shortened():
     assert charts.label("x" * 100).endswith("…") and len(charts.label("x" * 100)) == charts.MAX_LABEL
     assert charts.label("a\nb") == "a b"
+
+
+def test_charts_drawn_in_a_forked_child_equal_charts_drawn_here():
+    from xlcost.engine.model import compute
+    from xlcost.inputs import defaults
+    from xlcost.report.render import build_charts, charts_in_background
+
+    results = compute(defaults())
+    assert charts_in_background(results)() == build_charts(results)

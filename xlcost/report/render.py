@@ -11,7 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.resources
+import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -561,6 +564,40 @@ CHART_ALT = {
 }
 
 
+def charts_in_background(results: Results) -> Callable[[], dict[str, Any]]:
+    """Start drawing the charts in a forked child; call the returned function to collect them.
+
+    matplotlib's import and the drawing take about 0.6 s, as long as importing WeasyPrint: on two
+    cores a forked child overlaps them. Where fork is unavailable or unsafe (threads running), or the
+    child fails, the charts are drawn here, so the result never depends on the route taken.
+    """
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        drawn = build_charts(results)
+        return lambda: drawn
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: draw, send JSON, leave without running the parent's exit handlers
+        status = 1
+        try:
+            os.close(read_fd)
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(json.dumps(build_charts(results)).encode("utf-8"))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+
+    def collect() -> dict[str, Any]:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return build_charts(results)
+        return json.loads(data)
+
+    return collect
+
+
 def svg_data_url(svg: str) -> str:
     """The chart as a ``data:`` URL: the HTML carries it as one attribute, nothing is left unescaped, and
     WeasyPrint parses the SVG with its own (fast) XML parser instead of the HTML cascade."""
@@ -573,7 +610,7 @@ def svg_data_url(svg: str) -> str:
 
 
 def build_context(results: Results, *, workbook_name: str, workbook_sha256: str, problems: list[Problem],
-                  command_line: str, generated_at: datetime) -> dict[str, Any]:
+                  command_line: str, generated_at: datetime, charts: dict[str, Any] | None = None) -> dict[str, Any]:
     from ..present import check_rows, model_checks, result_tables
 
     inp, core = results.inputs, results.core
@@ -591,7 +628,8 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
     market_groups: dict[str, list[dict]] = {}
     for row in tables["market"]:
         market_groups.setdefault(row["market_scenario"], []).append(row)
-    checks = check_rows(list(problems) + model_checks(results))
+    # Callers usually pass problems that already hold the model checks (api.evaluate adds them).
+    checks = check_rows(list(problems) + [c for c in model_checks(results) if c not in problems])
     recon = reconciliation_rows(results)
     return {
         "title": title,
@@ -643,7 +681,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "breakeven": results.breakeven,
         "conventions": F.CONVENTIONS,
         "market_targets": contract.MARKET_TARGETS,
-        "charts": build_charts(results),
+        "charts": charts if charts is not None else build_charts(results),
     }
 
 
@@ -663,11 +701,13 @@ def environment(dirs: list[Path]):
 
 
 def _html(results: Results, *, workbook_name: str, workbook_sha256: str, problems: list[Problem],
-          command_line: str, templates_dir: Path | None, generated_at: datetime | None) -> tuple[str, list[Path]]:
+          command_line: str, templates_dir: Path | None, generated_at: datetime | None,
+          charts: dict[str, Any] | None = None) -> tuple[str, list[Path]]:
     dirs = template_dirs(templates_dir)
     when = resolve_generated_at(generated_at)
     context = build_context(results, workbook_name=workbook_name, workbook_sha256=workbook_sha256,
-                            problems=list(problems or []), command_line=command_line, generated_at=when)
+                            problems=list(problems or []), command_line=command_line, generated_at=when,
+                            charts=charts)
     context["stylesheet"] = STYLESHEET
     html = environment(dirs).get_template(TEMPLATE).render(context)
     return html, dirs
@@ -690,8 +730,12 @@ def render_pdf(results: Results, *, workbook_name: str, workbook_bytes: bytes | 
                generated_at: datetime | None = None, fetcher=None) -> bytes:
     """The report as PDF/A-3b bytes, with the workbook embedded as its Source attachment."""
     when = resolve_generated_at(generated_at)
+    pending_charts = charts_in_background(results)
+    import weasyprint  # noqa: F401  - imported while the charts are drawn on the other core
+
     html, dirs = _html(results, workbook_name=workbook_name, workbook_sha256=workbook_sha256, problems=problems,
-                       command_line=command_line, templates_dir=templates_dir, generated_at=when)
+                       command_line=command_line, templates_dir=templates_dir, generated_at=when,
+                       charts=pending_charts())
     return html_to_pdf(html, dirs, workbook_name=workbook_name, workbook_bytes=workbook_bytes, generated_at=when,
                        fetcher=fetcher)
 
