@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sheet_xml import insert_cell
 
 from xlcost import api, contract
 from xlcost.workbook.package import Package, cell_ref, datetime_to_serial
@@ -162,23 +163,7 @@ def set_cell(xml: bytes, ref: str, value: Value, date_style: int) -> bytes:
     new = value.xml(ref, style, date_style).encode("utf-8")
     if match:
         return xml[:match.start()] + new + xml[match.end():]
-    letters = ref.rstrip("0123456789")
-    row = int(ref[len(letters):])
-    row_match = re.search(rb'<row r="%d"[^>]*?(?:/>|>.*?</row>)' % row, xml, re.S)
-    if row_match is None:  # a new row, before the first later one
-        later = [m for m in re.finditer(rb'<row r="(\d+)"', xml) if int(m.group(1)) > row]
-        at = later[0].start() if later else xml.index(b"</sheetData>")
-        return xml[:at] + b'<row r="%d">' % row + new + b"</row>" + xml[at:]
-    element = row_match.group(0)
-    if element.endswith(b"/>"):
-        element = element[:-2] + b"></row>"
-    at = element.rindex(b"</row>")
-    for m in re.finditer(rb'<c r="([A-Z]+)\d+"', element):
-        if (len(m.group(1)), m.group(1)) > (len(letters), letters.encode()):
-            at = m.start()
-            break
-    element = element[:at] + new + element[at:]
-    return xml[:row_match.start()] + element + xml[row_match.end():]
+    return insert_cell(xml, ref, new)
 
 
 def build(edits: list[tuple[Target, Value]]) -> bytes:

@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
+from sheet_xml import insert_cell
 
 from xlcost import api, cli, contract
 from xlcost.workbook.package import Package
@@ -93,34 +94,7 @@ def set_cell(xml: bytes, ref: str, cell: Cell) -> bytes:
     new = b'<c r="' + ref.encode() + b'"' + style + attrs.encode() + b">" + inner.encode("utf-8") + b"</c>"
     if match:
         return xml[:match.start()] + new + xml[match.end():]
-    return _insert_cell(xml, ref, new)
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _insert_cell(xml: bytes, ref: str, new: bytes) -> bytes:
-    letters = ref.rstrip("0123456789")
-    row = int(ref[len(letters):])
-    row_match = re.search(rb'<row r="%d"[^>]*?(?:/>|>.*?</row>)' % row, xml, re.S)
-    if row_match is None:  # no such row yet: add one before the first later row, or at the end
-        later = [m for m in re.finditer(rb'<row r="(\d+)"', xml) if int(m.group(1)) > row]
-        at = later[0].start() if later else xml.index(b"</sheetData>")
-        return xml[:at] + b'<row r="%d">' % row + new + b"</row>" + xml[at:]
-    element = row_match.group(0)
-    if element.endswith(b"/>"):
-        element = element[:-2] + b"></row>"
-    at = element.rindex(b"</row>")
-    for m in re.finditer(rb'<c r="([A-Z]+)\d+"', element):
-        if _col_number(m.group(1).decode()) > _col_number(letters):
-            at = m.start()
-            break
-    element = element[:at] + new + element[at:]
-    return xml[:row_match.start()] + element + xml[row_match.end():]
+    return insert_cell(xml, ref, new)
 
 
 def rewrite_parts(data: bytes, edits: dict[str, Callable[[bytes], bytes]]) -> bytes:

@@ -130,17 +130,23 @@ def _bar_labels(ax, bars, texts: Sequence[str]) -> None:
                     fontsize=7)
 
 
+def _option_bars(ax, ys: Sequence[float], pure: Sequence[float], hetero: Sequence[float]):
+    """Horizontal bars of both options side by side at each y (pure dark, heterogeneous light)."""
+    h = 0.38
+    pure_bars = ax.barh([y - h / 2 for y in ys], pure, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
+                        label=PURE_LABEL)
+    hetero_bars = ax.barh([y + h / 2 for y in ys], hetero, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
+                          label=HETERO_LABEL)
+    return pure_bars, hetero_bars
+
+
 def annual_cost_chart(scenarios: Sequence[str], pure_usd: Sequence[float], hetero_usd: Sequence[float]) -> str:
     """Horizontal grouped bars: annual cost of each option per scenario (USD per year)."""
     n = len(scenarios)
     with _canvas("annual-cost", 0.9 + 0.55 * max(n, 1)) as (fig, axes, out):
         ax = axes[0][0]
         ys = list(range(n))
-        h = 0.38
-        b1 = ax.barh([y - h / 2 for y in ys], pure_usd, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
-                     label=PURE_LABEL)
-        b2 = ax.barh([y + h / 2 for y in ys], hetero_usd, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
-                     label=HETERO_LABEL)
+        b1, b2 = _option_bars(ax, ys, pure_usd, hetero_usd)
         _bar_labels(ax, b1, [money(v) for v in pure_usd])
         _bar_labels(ax, b2, [money(v) for v in hetero_usd])
         ax.set_yticks(ys, [label(s, 30) for s in scenarios])
@@ -258,11 +264,7 @@ def latency_chart(task_classes: Sequence[str], pure_ms: Sequence[float], hetero_
     with _canvas("latency", 0.8 + 0.5 * max(n, 1)) as (fig, axes, out):
         ax = axes[0][0]
         ys = list(range(n))
-        h = 0.38
-        b1 = ax.barh([y - h / 2 for y in ys], pure_ms, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
-                     label=PURE_LABEL)
-        b2 = ax.barh([y + h / 2 for y in ys], hetero_ms, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
-                     label=HETERO_LABEL)
+        b1, b2 = _option_bars(ax, ys, pure_ms, hetero_ms)
         _bar_labels(ax, b1, [f"{smart(v)} ms" for v in pure_ms])
         _bar_labels(ax, b2, [f"{smart(v)} ms ({pct(i)} faster)" if i >= 0 else f"{smart(v)} ms ({pct(-i)} slower)"
                              for v, i in zip(hetero_ms, improvement, strict=True)])
