@@ -120,3 +120,10 @@ def test_csv_export_defuses_formula_looking_text(tmp_path):
     assert float(first["peak_qps"]) == 1000  # numbers, negative ones included, stay numbers
     data = json.loads(xlcost("export", book, "--format", "json").stdout)
     assert data["tables"]["deployment"][0]["scenario"].startswith("=HYPERLINK")  # JSON carries the exact text
+
+
+def test_report_without_a_workbook_uses_the_shipped_default(tmp_path):
+    pdf = tmp_path / "board.pdf"
+    result = xlcost("report", "-o", pdf, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and "79.4% saved" in result.stdout
