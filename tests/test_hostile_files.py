@@ -18,7 +18,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -45,25 +44,41 @@ class Run:
     peak_rss: int  # bytes, of this process alone
 
 
+# Runs the CLI and records the process's own peak memory. VmHWM belongs to the image after exec;
+# wait4's ru_maxrss would also count the pre-exec copy of this (large, late-in-the-run) pytest process.
+_MEASURED_CLI = """
+import atexit, os, runpy, sys
+
+def _record_peak():
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["XLCOST_TEST_PEAK_FILE"], "w") as out:
+        out.write(str(kb))
+
+atexit.register(_record_peak)
+sys.argv = ["xlcost", *sys.argv[1:]]
+runpy.run_module("xlcost", run_name="__main__")
+"""
+
+
 def xlcost(*args: str | Path, timeout: float = 60, cwd: Path | None = None) -> Run:
-    """Run `python -m xlcost ...` and measure its own peak RSS (os.wait4 gives that child's rusage)."""
-    with open(os.devnull, "rb") as stdin, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run `python -m xlcost ...` and measure its own peak RSS."""
+    with open(os.devnull, "rb") as stdin, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak-kb"
+        env = {**os.environ, "XLCOST_TEST_PEAK_FILE": str(peak_file)}
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "xlcost", *map(str, args)], stdin=stdin, stdout=out,
-                                stderr=err, cwd=cwd or ROOT)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc = subprocess.run([sys.executable, "-c", _MEASURED_CLI, *map(str, args)], stdin=stdin, stdout=out,
+                                  stderr=err, cwd=cwd or ROOT, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"xlcost {args} did not finish in {timeout} s") from None
         seconds = time.perf_counter() - start
+        assert peak_file.exists(), f"xlcost {args} ended without recording its peak memory: {err}"
+        peak = int(peak_file.read_text()) * 1024
         out.seek(0)
         err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    assert proc.returncode != -9 or seconds < timeout, f"xlcost {args} did not finish in {timeout} s"
-    return Run(proc.returncode, stdout, stderr, seconds, usage.ru_maxrss * 1024)
+        return Run(proc.returncode, out.read().decode(), err.read().decode(), seconds, peak)
 
 
 def sha(path: Path) -> str:
