@@ -813,7 +813,6 @@ def result_style(unit: str) -> str:
 
 
 RESULT_UNITS = tuple(u for u in UNIT_FORMATS if u not in ("", "text", "bool"))
-EXTRA_STYLES = ("xlcost Text", "xlcost Title", "xlcost Header", "xlcost Note", "xlcost Good", "xlcost Bad")
 
 
 @dataclass

@@ -82,7 +82,7 @@ def lay_out(tables: dict[str, list[dict[str, Any]]],
             })
             outputs[block.sheet] = out
         spec = contract.RESULTS[block.table]
-        out.cells[(block.title_row, 1)] = OutCell(spec.title, "xlcost Header")
+        out.cells[(block.title_row, 1)] = OutCell(spec.title, "xlcost Block")
         for ci, column in enumerate(block.columns, start=1):
             out.cells[(block.header_row, ci)] = OutCell(column.header, "xlcost Header")
         rows = tables.get(block.table, [])

@@ -40,9 +40,12 @@ def _styles() -> list[NamedStyle]:
                    fill=PatternFill("solid", fgColor=INPUT_FILL), border=Border(bottom=thin)),
         NamedStyle(name="xlcost Text", font=Font(name="Calibri", size=11), alignment=Alignment(vertical="top")),
         NamedStyle(name="xlcost Title", font=Font(name="Calibri", size=16, bold=True, color="1F3864")),
+        # Headers never wrap: neither Excel nor LibreOffice re-fits row heights when opening a file, so
+        # columns are made wide enough for their headers instead (see fit_width).
         NamedStyle(name="xlcost Header", font=Font(name="Calibri", size=11, bold=True, color="1F3864"),
                    fill=PatternFill("solid", fgColor="D9E1F2"), border=Border(bottom=thin),
-                   alignment=Alignment(wrap_text=True, vertical="top")),
+                   alignment=Alignment(vertical="top")),
+        NamedStyle(name="xlcost Block", font=Font(name="Calibri", size=12, bold=True, color="1F3864")),
         NamedStyle(name="xlcost Note", font=Font(name="Calibri", size=10, italic=True, color="595959")),
         NamedStyle(name="xlcost Good", font=Font(name="Calibri", size=11, bold=True, color="375623"),
                    fill=PatternFill("solid", fgColor="E2EFDA")),
@@ -53,6 +56,11 @@ def _styles() -> list[NamedStyle]:
         styles.append(NamedStyle(name=contract.result_style(unit), number_format=contract.UNIT_FORMATS[unit],
                                  font=Font(name="Calibri", size=11)))
     return styles
+
+
+def fit_width(width: float, header: str) -> float:
+    """A column width (Excel character units) that shows the whole header in bold Calibri 11."""
+    return max(width, round(len(header) * 1.15 + 2, 1))
 
 
 def _validation(kind: str, column: Column | Parameter, list_source: str | None) -> DataValidation | None:
@@ -109,12 +117,12 @@ def _input_cell(ws, row: int, col: int, value: Any, number_format: str) -> None:
 
 
 def _input_table(ws, spec: InputTable, first_col: int, id_ranges: dict[str, str]) -> None:
-    ws.cell(row=2, column=first_col, value=spec.title).style = "xlcost Header"
+    ws.cell(row=2, column=first_col, value=spec.title).style = "xlcost Block"
     ws.cell(row=3, column=first_col, value=spec.description).style = "xlcost Note"
     for offset, column in enumerate(spec.columns):
         c = first_col + offset
         ws.cell(row=HEADER_ROW, column=c, value=column.header)
-        ws.column_dimensions[get_column_letter(c)].width = column.width
+        ws.column_dimensions[get_column_letter(c)].width = fit_width(column.width, column.header)
         for r, row in enumerate(spec.rows, start=HEADER_ROW + 1):
             _input_cell(ws, r, c, row[offset], column.number_format)
         dv = _validation(column.kind, column, id_ranges.get(column.ref or ""))
@@ -235,7 +243,7 @@ def _methodology(wb: Workbook) -> None:
     ws["A1"] = "Methodology"
     ws["A1"].style = "xlcost Title"
     row = 3
-    ws.cell(row=row, column=1, value="Conventions").style = "xlcost Header"
+    ws.cell(row=row, column=1, value="Conventions").style = "xlcost Block"
     row += 1
     for text in methodology.CONVENTIONS:
         ws.cell(row=row, column=1, value=text).style = "xlcost Text"
@@ -281,7 +289,7 @@ def _result_sheets(wb: Workbook, blocks: list[Block]) -> dict[str, Any]:
         widths: dict[int, float] = {}
         for block in (b for b in blocks if b.sheet == sheet):
             for i, column in enumerate(block.columns, start=1):
-                widths[i] = max(widths.get(i, 8), column.width)
+                widths[i] = max(widths.get(i, 8), fit_width(column.width, column.header))
         for i, width in widths.items():
             ws.column_dimensions[get_column_letter(i)].width = width
         sheets[sheet] = ws
