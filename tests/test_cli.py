@@ -127,3 +127,8 @@ def test_report_without_a_workbook_uses_the_shipped_default(tmp_path):
     result = xlcost("report", "-o", pdf, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and "79.4% saved" in result.stdout
+
+
+def test_model_check_warnings_point_at_the_row():
+    result = xlcost("check", SHIPPED)
+    assert "warning  Scenarios!A7: Scenario small: the heterogeneous option costs $65,750 a year more" in result.stdout

@@ -64,3 +64,9 @@ def test_whole_model_results_are_finite_where_defined(price, peak):
     # IRR and payback may be undefined, but never negative infinity or garbage.
     assert np.all(np.isnan(c.cash.irr) | np.isfinite(c.cash.irr))
     assert np.all(c.cash.simple_payback_months >= 0)
+
+
+def test_any_positive_load_needs_an_instance():
+    """Found by hypothesis: the float-noise tolerance once rounded a tiny load down to no instance."""
+    d = deploy(1.192092896e-07, 0.0, 0.0, 1.0, large_cap=1.0, small_cap=120.0)
+    assert d.hetero_small_instances == 1 and d.savings_pct < 1

@@ -130,22 +130,26 @@ def export_data(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def new(path: str | os.PathLike[str], *, inputs: Inputs | None = None) -> Path:
-    """Write a fresh workbook with the seed's defaults and computed results (.xlsx or .xlsm by suffix)."""
+def new(path: str | os.PathLike[str]) -> Path:
+    """Write a fresh workbook with the seed's defaults and computed results (.xlsx or .xlsm by suffix).
+
+    The skeleton is generated from the contract, then recalculated exactly as ``recalc`` would, so a
+    new workbook's results (and its Checks sheet's cell addresses) are what the user will see later.
+    """
     from .workbook.template import build_skeleton  # openpyxl is only needed here
 
     target = Path(path)
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookFileError(f"{target.name}: the workbook name must end in .xlsx or .xlsm")
-    results, problems = evaluate(inputs or defaults(), [])
-    outputs, blocks = result_layout(results, problems)
+    results, problems = evaluate(defaults(), [])
+    _, blocks = result_layout(results, problems)  # where the charts' data will sit
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         build_skeleton(tmp, blocks, macro_enabled=target.suffix.lower() == ".xlsm")
-        write_package(Package.open(tmp), outputs)
+        recalc(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:

@@ -46,7 +46,8 @@ class Table:
 class Inputs:
     tables: dict[str, Table]
     params: dict[str, Any]
-    # Where each value came from, for messages and the report's assumptions appendix.
+    # Where values came from, for messages: a parameter's key, or "<table key>.<row id>" for a row's
+    # id cell, maps to "Sheet!A1". Empty for inputs that did not come from a workbook.
     source: str = "defaults"
     cell_refs: dict[str, str] = field(default_factory=dict)
 

@@ -125,35 +125,45 @@ def reconciliation(r: Results) -> list[Row]:
     return rows
 
 
+def _at(inputs, key: str, sheet: str) -> tuple[str, str]:
+    """(sheet, cell) of an input from the workbook, or just the sheet when it did not come from one."""
+    ref = inputs.cell_refs.get(key)
+    return tuple(ref.split("!", 1)) if ref else (sheet, "")
+
+
 def model_checks(r: Results) -> list[Problem]:
     """Plausibility checks on valid inputs: things a reviewer should see, not input errors."""
     inp, c = r.inputs, r.core
     out: list[Problem] = []
+
+    def warn(key: str, sheet: str, message: str) -> None:
+        out.append(Problem("warning", *_at(inp, key, sheet), message))
+
     budget = float(inp.param("implementation_budget_usd"))
     if c.upfront_usd > budget:
-        out.append(Problem("warning", "Costs", "", f"One-time investment ${c.upfront_usd:,.0f} exceeds the "
-                           f"implementation budget ${budget:,.0f} (Parameters: implementation_budget_usd)."))
+        warn("implementation_budget_usd", "Costs", f"One-time investment ${c.upfront_usd:,.0f} exceeds the "
+             f"implementation budget ${budget:,.0f} (Parameters: implementation_budget_usd).")
     m = inp.table("models")
     for i, mid in enumerate(m.ids):
         sizing = m["sizing_qps_per_instance"][i]
         if not np.isnan(sizing) and sizing > m["qps_per_instance"][i]:
-            out.append(Problem("warning", "Models", "", f"Model {mid}: sizing QPS {sizing:g} is above its "
-                               f"measured QPS {m['qps_per_instance'][i]:g}; instances would be overloaded."))
+            warn(f"models.{mid}", "Models", f"Model {mid}: sizing QPS {sizing:g} is above its measured QPS "
+                 f"{m['qps_per_instance'][i]:g}; instances would be overloaded.")
     w = inp.table("workflows")
     ratio = float(inp.param("min_act_steps_per_plan"))
     for i, wid in enumerate(w.ids):
         if w["plan_calls"][i] > 0 and w["act_steps"][i] / w["plan_calls"][i] < ratio:
-            out.append(Problem("warning", "Workflows", "", f"Workflow {wid} has fewer than {ratio:g} act steps "
-                               "per plan call, below the policy's minimum plan:act ratio."))
+            warn(f"workflows.{wid}", "Workflows", f"Workflow {wid} has fewer than {ratio:g} act steps per plan "
+                 "call, below the policy's minimum plan:act ratio.")
     for i, sid in enumerate(c.scenario_ids):
         if c.deployment.annual_savings_usd[i] < 0:
-            out.append(Problem("warning", "Scenarios", "", f"Scenario {sid}: the heterogeneous option costs "
-                               f"${-c.deployment.annual_savings_usd[i]:,.0f} a year more than the pure large "
-                               "model (whole instances at low load)."))
+            warn(f"scenarios.{sid}", "Scenarios", f"Scenario {sid}: the heterogeneous option costs "
+                 f"${-c.deployment.annual_savings_usd[i]:,.0f} a year more than the pure large model "
+                 "(whole instances at low load).")
     override = inp.param("gpu_hour_price_override")
     if override is not None and abs(override / c.offers_gpu_hour_usd - 1) > 0.001:
-        out.append(Problem("warning", contract.PARAMETERS_SHEET, "", f"GPU-hour price override ${override:g} "
-                           f"differs from the offers' average ${c.offers_gpu_hour_usd:.4f}."))
+        warn("gpu_hour_price_override", contract.PARAMETERS_SHEET, f"GPU-hour price override ${override:g} "
+             f"differs from the offers' average ${c.offers_gpu_hour_usd:.4f}.")
     return out
 
 

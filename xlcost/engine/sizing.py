@@ -14,10 +14,10 @@ _CEIL_TOLERANCE = 1e-9
 
 
 def whole_instances(load_qps: np.ndarray, capacity_qps: np.ndarray) -> np.ndarray:
-    """ceil(load / capacity); zero load needs zero instances."""
+    """ceil(load / capacity); zero load needs zero instances, any positive load at least one."""
     load = np.asarray(load_qps, dtype=float)
     ratio = load / np.asarray(capacity_qps, dtype=float)
-    return np.where(load > 0, np.ceil(ratio - _CEIL_TOLERANCE), 0.0)
+    return np.where(load > 0, np.maximum(1.0, np.ceil(ratio - _CEIL_TOLERANCE)), 0.0)
 
 
 @dataclass(frozen=True)

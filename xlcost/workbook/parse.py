@@ -441,4 +441,8 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
     typed = {spec.key: Table(spec.key, {c.key: column_values(c, [r[i] for r in parsed[spec.key].rows])
                                         for i, c in enumerate(spec.columns)})
              for spec in contract.INPUT_TABLES}
+    for key, table in parsed.items():  # where each row lives, so model checks can point at it
+        if table.spec.columns[0].kind in ("id", "choice"):
+            for index, row in enumerate(table.rows):
+                refs[f"{key}.{row[0]}"] = f"{table.raw.sheet}!{table.refs[index][0]}"
     return Inputs(tables=typed, params=params, source="workbook", cell_refs=refs), problems.items
