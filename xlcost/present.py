@@ -75,9 +75,9 @@ def key_figures(r: Results) -> list[KeyFigure]:
     return out
 
 
-def metrics(r: Results) -> dict[str, float | None]:
+def metrics(r: Results, figures: list[KeyFigure]) -> dict[str, float | None]:
     """Every computed figure a published figure can be reconciled against, by metric id."""
-    values = {k.id: k.value for k in key_figures(r)}
+    values = {k.id: k.value for k in figures}
     d = r.core.deployment
     for i, sid in enumerate(r.core.scenario_ids):
         for option in ("pure", "hetero"):
@@ -95,11 +95,11 @@ def metrics(r: Results) -> dict[str, float | None]:
     return values
 
 
-def reconciliation(r: Results) -> list[Row]:
+def reconciliation(r: Results, figures: list[KeyFigure]) -> list[Row]:
     published = r.inputs.table("published")
     tolerance = float(r.inputs.param("reconcile_tolerance"))
-    computed_by_id = metrics(r)
-    units = {k.id: k.unit for k in key_figures(r)}
+    computed_by_id = metrics(r, figures)
+    units = {k.id: k.unit for k in figures}
     rows = []
     for i, metric in enumerate(published["metric"]):
         value = float(published["published_value"][i])
@@ -180,7 +180,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     g = inp.table("gpu_offers")
     m = inp.table("models")
     tables: dict[str, list[Row]] = {}
-    tables["key_figures"] = [{"id": k.id, "label": k.label, "value": k.value, "unit": k.unit} for k in key_figures(r)]
+    figures = key_figures(r)
+    tables["key_figures"] = [{"id": k.id, "label": k.label, "value": k.value, "unit": k.unit} for k in figures]
     tables["gpu_pricing"] = [
         {"offer": f"{g['provider'][i]} {g['instance_type'][i]}", "gpus_per_instance": g["gpus_per_instance"][i],
          "usd_per_instance_hour": g["usd_per_instance_hour"][i], "usd_per_gpu_hour": c.offer_usd_per_gpu_hour[i],
@@ -325,7 +326,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
          "recommendation": t.recommendation, "stars": "★" * t.stars, "seed_claim": t.seed_claim or ""}
         for t in r.tiers
     ]
-    tables["reconciliation"] = reconciliation(r)
+    tables["reconciliation"] = reconciliation(r, figures)
     tables["checks"] = check_rows(problems or [])
     return {key: [{k: _none_if_nan(v) for k, v in row.items()} for row in rows] for key, rows in tables.items()}
 

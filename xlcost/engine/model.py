@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..inputs import Inputs
-from . import finance
 from .core import Core, cash_flows, compute_core, model_index
 from .market import MarketRow, run_market_scenarios
 from .service_quality import business_impact, improvement, sla_exposure, value_label
@@ -283,5 +282,3 @@ def finite_or_none(x: float) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
 
-
-__all__ = ["compute", "Results", "finance"]

@@ -503,13 +503,12 @@ def parameter_groups(results: Results) -> list[dict[str, Any]]:
     return [{"group": g, "rows": rows} for g, rows in groups.items()]
 
 
-def reconciliation_rows(results: Results) -> list[dict[str, Any]]:
-    from ..present import key_figures, reconciliation
-
-    labels = {k.id: k.label for k in key_figures(results)}
+def reconciliation_rows(results: Results, tables: dict[str, list[dict]]) -> list[dict[str, Any]]:
+    """The reconciliation table (already computed in ``tables``), formatted for the report."""
+    labels = {k["id"]: k["label"] for k in tables["key_figures"]}
     published = results.inputs.table("published")
     out = []
-    for i, row in enumerate(reconciliation(results)):
+    for i, row in enumerate(tables["reconciliation"]):
         unit = published["unit"][i] or ""
         diff = row["difference"]
         out.append({
@@ -630,7 +629,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         market_groups.setdefault(row["market_scenario"], []).append(row)
     # Callers usually pass problems that already hold the model checks (api.evaluate adds them).
     checks = check_rows(list(problems) + [c for c in model_checks(results) if c not in problems])
-    recon = reconciliation_rows(results)
+    recon = reconciliation_rows(results, tables)
     return {
         "title": title,
         "header_title": _short(title, HEADER_TITLE_CHARS),

@@ -62,12 +62,6 @@ def _style(column: ResultColumn, row: dict[str, Any], table: str) -> str:
     return column.style
 
 
-def sheet_outputs(tables: dict[str, list[dict[str, Any]]],
-                  columns: dict[str, tuple[ResultColumn, ...]]) -> dict[str, SheetOutput]:
-    """The full content of every result sheet."""
-    return lay_out(tables, columns)[0]
-
-
 def lay_out(tables: dict[str, list[dict[str, Any]]],
             columns: dict[str, tuple[ResultColumn, ...]]) -> tuple[dict[str, SheetOutput], list[Block]]:
     """The full content of every result sheet, and where each block sits."""
