@@ -202,12 +202,16 @@ class Case:
 
 def _clear_gpu_offers(wb: openpyxl.Workbook) -> None:
     ws = wb["GPU Offers"]
-    for row in ws.iter_rows(min_row=5, max_row=7):
+    last = ws.tables["GPUOffers"].ref.split(":")[1].rstrip("0123456789")
+    for row in ws.iter_rows(min_row=5, max_row=ws.max_row):
         for c in row:
             c.value = None
-    ws.tables["GPUOffers"].ref = "A4:H5"
-    ws.tables["GPUOffers"].autoFilter.ref = "A4:H5"
+    ws.tables["GPUOffers"].ref = f"A4:{last}5"
+    ws.tables["GPUOffers"].autoFilter.ref = f"A4:{last}5"
 
+
+LAST_PARAMETER = contract.PARAMETERS[-1].key
+LAST_PARAMETER_ROW = 4 + len(contract.PARAMETERS)  # the Parameters table's header is on row 4
 
 CASES: tuple[Case, ...] = (
     # --- one rule at a time, across every column kind -------------------------------------
@@ -317,13 +321,14 @@ CASES: tuple[Case, ...] = (
          (("Risks", "table Risks is missing from sheet 'Risks'"), ("Risks", "expected an Excel table")), ()),
     Case("values-below-table", cells({("Scenarios", "C8"): num(50)}),
          (("Scenarios!C8", "values just below table Scenarios, outside it; expected nothing there"),), ()),
-    Case("missing-parameter-row", shrink_table("Parameters", "A4:E27", "A4:E26"),
-         (("Parameters!A27", "values just below table Parameters, outside it; expected nothing there"),
-          ("Parameters!B27", "parameter 'reconcile_tolerance' is missing"),
-          ("Parameters!B27", "expected a row with Name 'reconcile_tolerance'")), ()),
-    Case("duplicate-parameter", cells({("Parameters", "B27"): text("discount_rate")}),
-         (("Parameters!B27", "parameter 'discount_rate' appears twice; expected each parameter once"),
-          ("Parameters!B28", "parameter 'reconcile_tolerance' is missing")), ()),
+    Case("missing-parameter-row", shrink_table("Parameters", f"A4:E{LAST_PARAMETER_ROW}",
+                                               f"A4:E{LAST_PARAMETER_ROW - 1}"),
+         ((f"Parameters!A{LAST_PARAMETER_ROW}", "values just below table Parameters, outside it; expected nothing there"),
+          (f"Parameters!B{LAST_PARAMETER_ROW}", f"parameter '{LAST_PARAMETER}' is missing"),
+          (f"Parameters!B{LAST_PARAMETER_ROW}", f"expected a row with Name '{LAST_PARAMETER}'")), ()),
+    Case("duplicate-parameter", cells({("Parameters", f"B{LAST_PARAMETER_ROW}"): text("discount_rate")}),
+         ((f"Parameters!B{LAST_PARAMETER_ROW}", "parameter 'discount_rate' appears twice; expected each parameter once"),
+          (f"Parameters!B{LAST_PARAMETER_ROW + 1}", f"parameter '{LAST_PARAMETER}' is missing")), ()),
     Case("sla-options-need-pure-and-hetero", cells({("SLA", "E6"): text("pure")}),
          (("SLA!E6", "repeats the id 'pure'"),), ("choice",)),
     Case("no-gpu-offer-included", cells({("GPU Offers", f"G{r}"): boolean(False) for r in (5, 6, 7)}),
@@ -516,8 +521,8 @@ def _add_totals_row(wb: openpyxl.Workbook) -> None:
 
 
 def _no_header_row(xml: bytes) -> bytes:
-    return (xml.replace(b'ref="A4:T8"', b'ref="A5:T8"', 1).replace(b'headerRowCount="1"', b'headerRowCount="0"')
-            .replace(b'<autoFilter ref="A4:T8"/>', b""))
+    return (xml.replace(b'ref="A4:X8"', b'ref="A5:X8"', 1).replace(b'headerRowCount="1"', b'headerRowCount="0"')
+            .replace(b'<autoFilter ref="A4:X8"/>', b""))
 
 
 def test_a_total_row_and_a_table_without_header_row(tmp_path: Path) -> None:

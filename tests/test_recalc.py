@@ -202,10 +202,10 @@ def test_a_new_row_in_every_kind_of_table_flows_into_the_results(tmp_path):
     wb = openpyxl.load_workbook(book)
     models = wb["Models"]
     models.append(["llama-8b", "Llama 8B", 8, 8, 1, "A100 80GB", 30, None, 150, None])
-    models.tables["Models"].ref = f"A4:T{models.max_row}"
+    models.tables["Models"].ref = f"A4:X{models.max_row}"
     scen = wb["Scenarios"]
     scen.append(["mid", "Mid-size", 400, 0.25, "qwen3-235b-a22b", "llama-8b", 0.05])
-    scen.tables["Scenarios"].ref = f"A4:G{scen.max_row}"
+    scen.tables["Scenarios"].ref = f"A4:J{scen.max_row}"
     risks = wb["Risks"]
     risks.append(["vendor-lock", "Vendor lock-in", 0.1, 500000, "one-time"])
     risks.tables["Risks"].ref = f"A4:G{risks.max_row}"
@@ -227,7 +227,7 @@ def test_charts_on_result_sheets_follow_a_growing_table(tmp_path):
     wb = openpyxl.load_workbook(book)
     scen = wb["Scenarios"]
     scen.append(["mid", "Mid-size", 400, 0.25, "qwen3-235b-a22b", "qwen3-4b", 0.0])
-    scen.tables["Scenarios"].ref = f"A4:G{scen.max_row}"
+    scen.tables["Scenarios"].ref = f"A4:J{scen.max_row}"
     wb.save(book)
     api.recalc(book)
     charts = [data for name, data in _members(book).items() if name.startswith("xl/charts/chart")]

@@ -40,6 +40,11 @@ UNIT_FORMATS: dict[str, str] = {
     "ratio": "0.000",
     "hours": "#,##0",
     "tokens": "#,##0",
+    "usd_per_1m_tokens": '"$"#,##0.000',
+    "usd_per_call": '"$"#,##0.000000',
+    "gpu_hours": "#,##0",
+    "requests": "#,##0",
+    "tokens_per_second": "#,##0.0",
     "": "General",
     "text": "@",
     "bool": "General",
@@ -60,6 +65,11 @@ class Column:
     ref: str | None = None  # key of the table whose ids this column must name
     width: float = 14
     description: str = ""
+    default: object = None  # what a blank cell of an optional column means
+
+    def __post_init__(self) -> None:
+        if self.default is not None and self.required:
+            raise ValueError(f"column {self.key}: a default is what a blank means, so the column must be optional")
 
     @property
     def number_format(self) -> str:
@@ -69,6 +79,13 @@ class Column:
 
     def expectation(self) -> str:
         """What a valid cell looks like, in the user's words (used in validation messages)."""
+        text = self._expectation()
+        if self.default is None:
+            return text
+        shown = f"{self.default:g}" if isinstance(self.default, float) else str(self.default)
+        return f"{text}; blank means {shown}"
+
+    def _expectation(self) -> str:
         if self.kind in ("id",):
             return "a short id (letters, digits, '-', '_', '.'), unique in the table"
         if self.kind == "text":
@@ -101,6 +118,15 @@ class InputTable:
     columns: tuple[Column, ...]
     rows: tuple[tuple, ...]  # seed defaults, in column order
     min_rows: int = 1
+    # Columns whose values together identify a row (unique in the table). Default: the first column,
+    # when it is an id or a choice. A long-format table (one row per profile and hour) names both.
+    key_columns: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        if self.key_columns:
+            return self.key_columns
+        return (self.columns[0].key,) if self.columns[0].kind in ("id", "choice") else ()
 
     def column(self, key: str) -> Column:
         for c in self.columns:
@@ -140,12 +166,20 @@ NONNEG = {"min": 0.0}
 POSITIVE = {"min": 0.0, "min_exclusive": True}
 
 # ---------------------------------------------------------------------------------------------
-# Input tables (MODEL.md sections 1-11). Defaults are the seed's values.
+# Input tables. Defaults are the seed's values; tables and columns the seed did not have default to
+# values that leave the seed's figures unchanged, or carry documented illustrative data.
 # ---------------------------------------------------------------------------------------------
 
+GPU_TERMS = ("on-demand", "1-year", "3-year", "spot")
+COMMITTED_TERMS = ("none", "1-year", "3-year")
+
 GPU_OFFERS = InputTable(
-    key="gpu_offers", name="GPUOffers", sheet="GPU Offers", title="GPU offers (MODEL §1)",
-    description="Cloud instances the GPU-hour price is averaged from. Untick 'Include' to leave an offer out.",
+    key="gpu_offers", name="GPUOffers", sheet="GPU Offers", title="GPU offers",
+    description=(
+        "Cloud instances the GPU-hour price is averaged from, per pricing term. Untick 'Include' to leave an "
+        "offer out. The dated late-2026 list prices ship unticked: tick them (and untick the seed's) to move "
+        "the model to current prices."
+    ),
     columns=(
         _c("id", "Offer id", "id", width=16),
         _c("provider", "Provider", "text", width=12),
@@ -155,22 +189,56 @@ GPU_OFFERS = InputTable(
         _c("usd_per_instance_hour", "USD per instance-hour", "number", "usd_per_instance_hour",
            **POSITIVE, width=14),
         _c("include", "Include", "bool", width=9),
+        _c("term", "Term", "choice", choices=GPU_TERMS, required=False, default="on-demand", width=11),
+        _c("region", "Region", "text", required=False, width=12),
+        _c("as_of", "As of", "text", required=False, width=11),
         _c("source", "Source", "text", required=False, width=40),
     ),
     rows=(
-        ("aws-p4d", "AWS", "p4d.24xlarge", "A100 80GB", 8, 32.77, True, "Seed analysis, 2025 list price"),
-        ("gcp-a2", "GCP", "a2-ultragpu-8g", "A100 80GB", 8, 28.50, True, "Seed analysis, 2025 list price"),
-        ("azure-nd", "Azure", "ND96amsr A100 v4", "A100 80GB", 8, 30.05, True,
+        ("aws-p4d", "AWS", "p4d.24xlarge", "A100 40GB", 8, 32.77, True, "on-demand", None, None,
+         "Seed analysis, 2025 list price. The seed labels it A100 80GB; p4d.24xlarge carries A100 40GB "
+         "(p4de.24xlarge is the A100 80GB instance)."),
+        ("gcp-a2", "GCP", "a2-ultragpu-8g", "A100 80GB", 8, 28.50, True, "on-demand", None, None,
          "Seed analysis, 2025 list price"),
+        ("azure-nd", "Azure", "ND96amsr A100 v4", "A100 80GB", 8, 30.05, True, "on-demand", None, None,
+         "Seed analysis, 2025 list price"),
+        ("aws-p4de-2026", "AWS", "p4de.24xlarge", "A100 80GB", 8, 27.44705, False, "on-demand", "us-east-1",
+         "2026-11-09", "AWS on-demand list price (Linux) after the June 2025 GPU price cut; public price "
+         "catalogues retrieved 2026-11-09"),
+        ("aws-p5-2026", "AWS", "p5.48xlarge", "H100 80GB", 8, 55.04, False, "on-demand", "us-east-1",
+         "2026-11-09", "AWS on-demand list price (Linux) after the June 2025 cut; public price catalogues "
+         "retrieved 2026-11-09"),
+        ("gcp-a2-2026", "GCP", "a2-ultragpu-8g", "A100 80GB", 8, 40.55, False, "on-demand", "us-central1",
+         "2026-07-30", "Google Cloud Billing Catalog (on-demand, VM incl. GPUs), generated 2026-07-30"),
+        ("gcp-a2-spot-2026", "GCP", "a2-ultragpu-8g", "A100 80GB", 8, 22.08, False, "spot", "us-central1",
+         "2026-07-30", "Google Cloud Billing Catalog, spot price, generated 2026-07-30"),
+        ("gcp-a3-2026", "GCP", "a3-highgpu-8g", "H100 80GB", 8, 88.49, False, "on-demand", "us-central1",
+         "2026-07-30", "Google Cloud Billing Catalog (on-demand), generated 2026-07-30"),
+        ("gcp-a3-1y-2026", "GCP", "a3-highgpu-8g", "H100 80GB", 8, 61.4, False, "1-year", "us-central1",
+         "2026-07-30", "Google Cloud 1-year committed use: $44,810 per month / 730 h"),
+        ("gcp-a3-3y-2026", "GCP", "a3-highgpu-8g", "H100 80GB", 8, 38.9, False, "3-year", "us-central1",
+         "2026-07-30", "Google Cloud 3-year committed use: $28,371 per month / 730 h"),
+        ("gcp-a3-spot-2026", "GCP", "a3-highgpu-8g", "H100 80GB", 8, 50.61, False, "spot", "us-central1",
+         "2026-07-30", "Google Cloud Billing Catalog, spot price, generated 2026-07-30"),
+        ("azure-nd-a100-2026", "Azure", "ND96amsr A100 v4", "A100 80GB", 8, 32.77, False, "on-demand", "eastus",
+         "2026-01", "Azure Retail Prices API (Linux, pay-as-you-go)"),
+        ("azure-nd-a100-spot-2026", "Azure", "ND96amsr A100 v4", "A100 80GB", 8, 14.42, False, "spot", "eastus",
+         "2026-01", "Azure Retail Prices API, spot"),
+        ("azure-nd-h100-2026", "Azure", "ND96isr H100 v5", "H100 80GB", 8, 98.32, False, "on-demand", "eastus",
+         "2026-11-09", "Azure Retail Prices API (Linux, pay-as-you-go), retrieved 2026-11-09"),
     ),
 )
 
+CAPACITY_SOURCES = ("typed", "benchmark")
+
 MODELS = InputTable(
-    key="models", name="Models", sheet="Models", title="Model profiles (MODEL §2)",
+    key="models", name="Models", sheet="Models", title="Model profiles",
     description=(
-        "One row per model. QPS and latency are measured inputs. 'Sizing QPS' is what capacity planning may "
-        "load one instance with; blank means QPS x target utilisation. The SLIME columns are descriptive: "
-        "they are RL-training settings, not serving capacity."
+        "One row per model. QPS and latency are measured inputs: typed here, or (Capacity source = benchmark) "
+        "taken from the Benchmarks sheet at the highest load that meets each call type's latency targets. "
+        "'Sizing QPS' is what capacity planning may load one instance with; blank means QPS x target "
+        "utilisation. API prices (USD per 1M tokens) price the hosted-API alternative; blank = no API option. "
+        "The SLIME columns are descriptive: they are RL-training settings, not serving capacity."
     ),
     columns=(
         _c("id", "Model id", "id", width=18),
@@ -184,6 +252,13 @@ MODELS = InputTable(
         _c("qps_per_instance", "QPS per instance", "number", "qps", **POSITIVE, width=10),
         _c("sizing_qps_per_instance", "Sizing QPS per instance", "number", "qps", required=False,
            **POSITIVE, width=11),
+        _c("capacity_source", "Capacity source", "choice", choices=CAPACITY_SOURCES, required=False,
+           default="typed", width=11),
+        _c("api_usd_per_1m_input", "API USD per 1M input tokens", "number", "usd_per_1m_tokens", required=False,
+           **NONNEG, width=12),
+        _c("api_usd_per_1m_output", "API USD per 1M output tokens", "number", "usd_per_1m_tokens",
+           required=False, **NONNEG, width=12),
+        _c("api_price_source", "API price source", "text", required=False, width=30),
         _c("mem_fraction_static", "Mem fraction static", "fraction", required=False, width=9),
         _c("max_tokens_per_gpu", "Max tokens per GPU", "integer", "tokens", required=False, min=1, width=10),
         _c("global_batch_size", "Global batch size", "text", required=False, width=9),
@@ -196,19 +271,48 @@ MODELS = InputTable(
         _c("source", "Source", "text", required=False, width=36),
     ),
     rows=(
-        ("qwen3-4b", "Qwen3-4B", 4, 4, 2, "A100 80GB", 25, None, 180, 160, 0.70, 9216, "256", 32, 8,
+        ("qwen3-4b", "Qwen3-4B", 4, 4, 2, "A100 80GB", 25, None, 180, 160, "typed", 0.01, 0.03,
+         "Nscale listing for Qwen3-4B-Instruct-2507 (date not recorded)", 0.70, 9216, "256", 32, 8,
          "2/1/1/1", "75-85%", "60-70%", 0.82, "Seed; THUDM/slime scripts/run-qwen3-4B.sh"),
-        ("glm4-9b", "GLM4-9B", 9, 9, 2, "A100 80GB", 35, None, 120, None, 0.70, 4608, "256", 32, 8,
+        ("glm4-9b", "GLM4-9B", 9, 9, 2, "A100 80GB", 35, None, 120, None, "typed", None, None,
+         "No paid API list price found", 0.70, 4608, "256", 32, 8,
          "2/1/2/1", "80-90%", "70-80%", None, "Seed; THUDM/slime scripts/run-glm4-9B.sh"),
-        ("qwen3-235b-a22b", "Qwen3-235B-A22B", 235, 22, 32, "A100 80GB", 95, None, 22, 20, 0.50, 4096, "64",
+        ("qwen3-235b-a22b", "Qwen3-235B-A22B", 235, 22, 32, "A100 80GB", 95, None, 22, 20, "typed", 0.13, 0.60,
+         "OpenRouter, June 2026 snapshot", 0.50, 4096, "64",
          8, 8, "4/4/2/8", "65-75%", "85-95%", 0.68, "Seed; slime run-qwen3-235B-A22B.sh (Jul 2025 version)"),
-        ("deepseek-r1", "DeepSeek-R1", 671, 37, 128, "A100 80GB", 150, None, 8, None, 0.50, 16384, "dynamic",
+        ("deepseek-r1", "DeepSeek-R1", 671, 37, 128, "A100 80GB", 150, None, 8, None, "typed", 0.55, 2.19,
+         "DeepSeek list price, July 2025", 0.50, 16384, "dynamic",
          None, 8, "8/4/4/32", "60-70%", "90-95%", 0.65, "Seed; THUDM/slime scripts/run-deepseek-r1.sh"),
     ),
 )
 
+CALL_TYPES = InputTable(
+    key="call_types", name="CallTypes", sheet="Call Types", title="Call types: request size and latency targets",
+    description=(
+        "The mean size of a planning call and of an act step, and the latency each must meet (p99; blank = no "
+        "limit). Sizes price the API alternative and give cost per 1M tokens; the targets pick the measured "
+        "capacity from the Benchmarks sheet. Exactly one 'plan' and one 'act' row."
+    ),
+    columns=(
+        _c("id", "Call type", "choice", choices=("plan", "act"), width=10),
+        _c("input_tokens", "Input tokens (mean)", "number", "tokens", **POSITIVE, width=12),
+        _c("output_tokens", "Output tokens (mean)", "number", "tokens", **NONNEG, width=12),
+        _c("slo_p99_ttft_ms", "SLO p99 TTFT (ms)", "number", "ms", required=False, **POSITIVE, width=11),
+        _c("slo_p99_tpot_ms", "SLO p99 TPOT (ms)", "number", "ms", required=False, **POSITIVE, width=11),
+        _c("slo_p99_e2e_ms", "SLO p99 E2E (ms)", "number", "ms", required=False, **POSITIVE, width=11),
+        _c("source", "Source", "text", required=False, width=60),
+    ),
+    rows=(
+        ("plan", 6000, 800, 2000, 50, None,
+         "Assumption (illustrative): a planning prompt with tool descriptions and history, a plan of ~800 tokens."),
+        ("act", 8600, 180, 2000, 50, None,
+         "Mean request of the Mooncake 'Tool & Agent' trace: 8,596 input / 182 output tokens."),
+    ),
+    min_rows=2,
+)
+
 WORKFLOWS = InputTable(
-    key="workflows", name="Workflows", sheet="Workflows", title="Plan/Act workflows (MODEL §3)",
+    key="workflows", name="Workflows", sheet="Workflows", title="Plan/Act workflows",
     description=(
         "Cost of one workflow: plan calls on the planner, act steps on the executor; a share of act steps "
         "(escalation) fails on the small model and is redone by the planner. 'Plan complexity' has no effect "
@@ -231,11 +335,15 @@ WORKFLOWS = InputTable(
     ),
 )
 
+PROVISIONING = ("static", "autoscaled")
+
 SCENARIOS = InputTable(
-    key="scenarios", name="Scenarios", sheet="Scenarios", title="Deployment scenarios (MODEL §4)",
+    key="scenarios", name="Scenarios", sheet="Scenarios", title="Deployment scenarios",
     description=(
         "Peak load to size for. Planning share of requests goes to the planner; the rest are act steps. "
-        "The seed gives no split for the small scenario: 30% is assumed."
+        "The seed gives no split for the small scenario: 30% is assumed. The load profile shapes the load over "
+        "the day (flat = peak all day, the seed's assumption); a static fleet is sized for the peak and runs "
+        "every hour, an autoscaled one follows the hour's load plus headroom."
     ),
     columns=(
         _c("id", "Scenario id", "id", width=14),
@@ -245,16 +353,43 @@ SCENARIOS = InputTable(
         _c("planner_model", "Planner model", "ref", ref="models", width=18),
         _c("executor_model", "Executor model", "ref", ref="models", width=18),
         _c("escalation_rate", "Escalation rate", "fraction", width=10),
+        _c("load_profile", "Load profile", "ref", ref="load_profiles", required=False, default="flat", width=14),
+        _c("provisioning", "Provisioning", "choice", choices=PROVISIONING, required=False, default="static",
+           width=12),
+        _c("autoscale_headroom", "Autoscale headroom", "fraction", required=False, default=0.2, width=11),
     ),
     rows=(
-        ("enterprise", "Enterprise agent platform", 1000, 0.20, "qwen3-235b-a22b", "qwen3-4b", 0.0),
-        ("sme", "Vertical AI assistant (SME)", 100, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0),
-        ("small", "Small deployment", 10, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0),
+        ("enterprise", "Enterprise agent platform", 1000, 0.20, "qwen3-235b-a22b", "qwen3-4b", 0.0, "flat", "static",
+         0.2),
+        ("sme", "Vertical AI assistant (SME)", 100, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0, "flat", "static", 0.2),
+        ("small", "Small deployment", 10, 0.30, "qwen3-235b-a22b", "qwen3-4b", 0.0, "flat", "static", 0.2),
     ),
 )
 
+HOURS_PER_DAY = 24
+BUSINESS_DAY_SHARES = (0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.25, 0.40, 0.70, 0.90, 1.00, 1.00,
+                       0.85, 0.90, 1.00, 1.00, 0.90, 0.70, 0.50, 0.35, 0.30, 0.25, 0.20, 0.15)
+
+LOAD_PROFILES = InputTable(
+    key="load_profiles", name="LoadProfiles", sheet="Load Profiles", title="Load over the day",
+    description=(
+        "One row per profile and hour (0-23): the hour's load as a share of the peak. Every profile has all 24 "
+        "hours and at least one hour at 100%. 'flat' is the seed's assumption (peak all day). 'business-day' is "
+        "an illustrative weekday shape with a peak-to-average ratio of about 2, the ratio public Azure traces "
+        "report for conversational LLM traffic."
+    ),
+    columns=(
+        _c("profile", "Profile", "id", width=14),
+        _c("hour", "Hour", "integer", "hours", min=0, max=23, width=7),
+        _c("share_of_peak", "Share of peak", "fraction", width=10),
+    ),
+    rows=tuple(("flat", h, 1.0) for h in range(HOURS_PER_DAY))
+    + tuple(("business-day", h, share) for h, share in enumerate(BUSINESS_DAY_SHARES)),
+    key_columns=("profile", "hour"),
+)
+
 INDUSTRIES = InputTable(
-    key="industries", name="Industries", sheet="Latency", title="Latency business impact (MODEL §5)",
+    key="industries", name="Industries", sheet="Latency", title="Latency business impact",
     description="Business loss per 100 ms of added latency, by industry; optional annual value at stake (USD).",
     columns=(
         _c("id", "Industry id", "id", width=18),
@@ -273,7 +408,7 @@ INDUSTRIES = InputTable(
 )
 
 SLA_TIERS = InputTable(
-    key="sla_tiers", name="SLATiers", sheet="SLA", title="SLA tiers (MODEL §6)",
+    key="sla_tiers", name="SLATiers", sheet="SLA", title="SLA tiers",
     description="Penalty and reputation rates per contracted availability target.",
     columns=(
         _c("target_availability", "Target availability", "fraction", width=12),
@@ -284,7 +419,7 @@ SLA_TIERS = InputTable(
 )
 
 SLA_OPTIONS = InputTable(
-    key="sla_options", name="SLAOptions", sheet="SLA", title="Availability per option (MODEL §6)",
+    key="sla_options", name="SLAOptions", sheet="SLA", title="Availability per option",
     description="Availability and p99 latency each architecture delivers. Option ids must be 'pure' and 'hetero'.",
     columns=(
         _c("id", "Option", "choice", choices=("pure", "hetero"), width=10),
@@ -297,7 +432,7 @@ SLA_OPTIONS = InputTable(
 )
 
 COST_LINES = InputTable(
-    key="cost_lines", name="CostLines", sheet="Costs", title="Implementation and operating cost (MODEL §7)",
+    key="cost_lines", name="CostLines", sheet="Costs", title="Implementation and operating cost",
     description="One-time lines are the upfront investment; monthly and annual lines recur every year.",
     columns=(
         _c("id", "Line id", "id", width=16),
@@ -319,7 +454,7 @@ COST_LINES = InputTable(
 )
 
 RISKS = InputTable(
-    key="risks", name="Risks", sheet="Risks", title="Risk register (MODEL §9)",
+    key="risks", name="Risks", sheet="Risks", title="Risk register",
     description=(
         "Expected cost = probability x impact. Annual risks reduce every year's cash flow; one-time risks "
         "add to the investment. The seed treats all three of its risks as annual."
@@ -357,7 +492,7 @@ MARKET_TARGETS: dict[str, str] = {
 }
 
 MARKET_SCENARIOS = InputTable(
-    key="market_scenarios", name="MarketScenarios", sheet="Market", title="Market scenarios (MODEL §10)",
+    key="market_scenarios", name="MarketScenarios", sheet="Market", title="Market scenarios",
     description=(
         "Each row re-runs the whole model with one input changed: multiplied by 'Multiplier' or replaced by "
         "'New value'. Target 'none' carries a qualitative scenario as text."
@@ -381,7 +516,7 @@ MARKET_SCENARIOS = InputTable(
 )
 
 LOAD_TIERS = InputTable(
-    key="load_tiers", name="LoadTiers", sheet="Policy", title="Recommendation load tiers (MODEL §10)",
+    key="load_tiers", name="LoadTiers", sheet="Policy", title="Recommendation load tiers",
     description="Load bands of the recommendation matrix. Blank 'Max QPS' means the sweep's maximum.",
     columns=(
         _c("id", "Tier id", "id", width=12),
@@ -399,7 +534,7 @@ LOAD_TIERS = InputTable(
 )
 
 POLICY_RULES = InputTable(
-    key="policy_rules", name="PolicyRules", sheet="Policy", title="Recommendation policy (MODEL §10)",
+    key="policy_rules", name="PolicyRules", sheet="Policy", title="Recommendation policy",
     description=(
         "Read top to bottom; the first rule whose conditions a tier meets gives its recommendation. A tier "
         "meets a rule when its worst-case savings are at least 'Min savings' and its worst-case risk-adjusted "
@@ -422,7 +557,7 @@ POLICY_RULES = InputTable(
 
 PUBLISHED = InputTable(
     key="published", name="PublishedFigures", sheet="Published",
-    title="Published figures to reconcile (MODEL §11)",
+    title="Published figures to reconcile",
     description=(
         "Figures from the published analysis. Each is compared with the computed metric of the same id "
         "(see the README for the ids); 'Known cause' explains a difference."
@@ -509,9 +644,109 @@ PUBLISHED = InputTable(
     min_rows=0,
 )
 
+BENCHMARK_ENGINES = ("vllm", "sglang", "genai-perf", "aiperf", "other")
+
+BENCHMARKS = InputTable(
+    key="benchmarks", name="Benchmarks", sheet="Benchmarks", title="Measured capacity: load-test runs",
+    description=(
+        "One row per load-test run, added by `xlcost import BOOK FILE... --model ID` from vLLM, SGLang, GenAI-Perf "
+        "or AIPerf result files (or typed). A model whose Capacity source is 'benchmark' is sized at the highest "
+        "request throughput among its runs on its own GPU count, at token lengths near the call type's, that "
+        "meet the call type's p99 latency targets."
+    ),
+    columns=(
+        _c("id", "Run id", "id", width=22),
+        _c("model", "Model id", "ref", ref="models", width=18),
+        _c("engine", "Engine", "choice", choices=BENCHMARK_ENGINES, width=11),
+        _c("gpu_type", "GPU type", "text", required=False, width=14),
+        _c("gpus", "GPUs", "integer", "gpus", min=1, width=7),
+        _c("mean_input_tokens", "Mean input tokens", "number", "tokens", **NONNEG, width=11),
+        _c("mean_output_tokens", "Mean output tokens", "number", "tokens", **NONNEG, width=11),
+        _c("max_concurrency", "Max concurrency", "number", "count", required=False, **POSITIVE, width=11),
+        _c("request_rate", "Request rate (req/s)", "number", "qps", required=False, **POSITIVE, width=11),
+        _c("completed_requests", "Completed requests", "integer", "requests", required=False, **NONNEG, width=11),
+        _c("request_throughput", "Request throughput (req/s)", "number", "qps", **POSITIVE, width=13),
+        _c("output_throughput", "Output throughput (tok/s)", "number", "tokens_per_second", required=False,
+           **NONNEG, width=13),
+        _c("p99_ttft_ms", "p99 TTFT (ms)", "number", "ms", required=False, **NONNEG, width=10),
+        _c("p99_tpot_ms", "p99 TPOT (ms)", "number", "ms", required=False, **NONNEG, width=10),
+        _c("p99_e2e_ms", "p99 E2E (ms)", "number", "ms", required=False, **NONNEG, width=10),
+        _c("mean_e2e_ms", "Mean E2E (ms)", "number", "ms", required=False, **NONNEG, width=10),
+        _c("source_file", "Source file", "text", required=False, width=30),
+        _c("sha256", "SHA-256", "text", required=False, width=20),
+        _c("run_date", "Run date", "text", required=False, width=12),
+    ),
+    rows=(),
+    min_rows=0,
+)
+
+UNCERTAINTY_KINDS = ("value", "multiplier")
+# The tables a simulation trial re-runs (pricing, capacity, sizing, load, costs, risk, finance): an uncertain
+# input elsewhere (latency, SLA, policy) would change nothing the simulation reports.
+UNCERTAIN_TABLES = (GPU_OFFERS.name, MODELS.name, CALL_TYPES.name, WORKFLOWS.name, SCENARIOS.name,
+                    LOAD_PROFILES.name, COST_LINES.name, RISKS.name, "Parameters")
+DISTRIBUTIONS = ("uniform", "triangular", "pert", "normal", "lognormal")
+
+UNCERTAINTY = InputTable(
+    key="uncertainty", name="Uncertainty", sheet="Uncertainty", title="Uncertain inputs",
+    description=(
+        "One row per uncertain input: which cell it moves (table, row id or * for every row with one shared "
+        "draw, column header as shown; for Parameters the parameter's name and column Value), whether the draw "
+        "replaces the cell (value) or multiplies it (multiplier), and its range. Uniform uses Low and High; "
+        "triangular and PERT all three; normal and lognormal read Low and High as the 5th and 95th percentiles. "
+        "Results on the sheets always use the cells' own values; the Simulation sheet shows the ranges."
+    ),
+    columns=(
+        _c("id", "Id", "id", width=18),
+        _c("table", "Table", "choice", choices=UNCERTAIN_TABLES, width=14),
+        _c("row_id", "Row id", "text", width=18),
+        _c("column", "Column", "text", width=24),
+        _c("kind", "Kind", "choice", choices=UNCERTAINTY_KINDS, width=11),
+        _c("distribution", "Distribution", "choice", choices=DISTRIBUTIONS, width=12),
+        _c("low", "Low", "number", width=10),
+        _c("most_likely", "Most likely", "number", required=False, width=10),
+        _c("high", "High", "number", width=10),
+        _c("source", "Source", "text", required=False, width=60),
+    ),
+    rows=(
+        ("gpu-price", "GPUOffers", "*", "USD per instance-hour", "multiplier", "triangular", 0.70, 1.00, 1.10,
+         "2026 list prices and neocloud rates sit below the seed's 2025 prices; little room above them."),
+        ("executor-capacity", "Models", "qwen3-4b", "Sizing QPS per instance", "value", "pert", 100, 160, 180,
+         "No serving benchmark stands behind the seed's 160 QPS: down to 100 if the real request mix is heavier, "
+         "up to the stated 180."),
+        ("planner-capacity", "Models", "qwen3-235b-a22b", "Sizing QPS per instance", "value", "pert", 15, 20, 22,
+         "The seed sizes with 20 of a stated 22 QPS; down to 15 for long planning prompts."),
+        ("escalation", "Scenarios", "*", "Escalation rate", "value", "pert", 0, 0.05, 0.30,
+         "The seed assumes 0 (a small model that never fails); published routing studies send 5-30% of "
+         "steps back to the large model."),
+        ("peak-load", "Scenarios", "*", "Peak QPS", "multiplier", "triangular", 0.6, 1.0, 1.3,
+         "Load forecasts for new agent products miss by tens of percent, more often on the low side."),
+        ("cost-overrun", "CostLines", "*", "Amount (USD)", "multiplier", "pert", 0.9, 1.1, 2.0,
+         "IT projects overrun: most likely +10%, up to double."),
+        ("discount-rate", "Parameters", "discount_rate", "Value", "value", "uniform", 0.08, None, 0.12,
+         "Cost of capital between 8% and 12%."),
+    ),
+    min_rows=0,
+)
+
+CORRELATIONS = InputTable(
+    key="correlations", name="Correlations", sheet="Uncertainty", title="Rank correlations between uncertain inputs",
+    description="Pairs of uncertain inputs (their Ids) that move together, imposed on the draws as rank correlations.",
+    columns=(
+        _c("input_a", "Input A", "ref", ref="uncertainty", width=18),
+        _c("input_b", "Input B", "ref", ref="uncertainty", width=18),
+        _c("rank_correlation", "Rank correlation", "number", "ratio", min=-1.0, max=1.0, width=12),
+        _c("source", "Source", "text", required=False, width=50),
+    ),
+    rows=(("executor-capacity", "planner-capacity", 0.5,
+           "Both models run on the same serving stack: a slower stack slows both."),),
+    min_rows=0,
+)
+
 INPUT_TABLES: tuple[InputTable, ...] = (
-    GPU_OFFERS, MODELS, WORKFLOWS, SCENARIOS, INDUSTRIES, SLA_TIERS, SLA_OPTIONS, COST_LINES, RISKS,
-    MARKET_SCENARIOS, LOAD_TIERS, POLICY_RULES, PUBLISHED,
+    GPU_OFFERS, MODELS, CALL_TYPES, BENCHMARKS, WORKFLOWS, SCENARIOS, LOAD_PROFILES, INDUSTRIES, SLA_TIERS,
+    SLA_OPTIONS, COST_LINES, RISKS, MARKET_SCENARIOS, UNCERTAINTY, CORRELATIONS, LOAD_TIERS, POLICY_RULES,
+    PUBLISHED,
 )
 TABLES: dict[str, InputTable] = {t.key: t for t in INPUT_TABLES}
 
@@ -545,7 +780,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("primary_scenario", "enterprise", "text",
               "Scenario the recommendation, latency and breakeven analysis are built on.", kind="ref",
               ref="scenarios", group="Capacity"),
-    Parameter("routing_overhead_ms", 15, "ms", "Latency the router adds to a heterogeneous complex task.",
+    Parameter("routing_overhead_ms", 15, "ms", "Latency the router adds to each call it routes to the executor.",
               **NONNEG, group="Latency"),
     Parameter("complex_task_pure_latency_ms", 120, "ms",
               "Latency of a complex task on the pure large model (seed: 120 ms, not explained in the seed).",
@@ -580,6 +815,21 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("reconcile_tolerance", 0.001, "fraction",
               "Reconciliation: relative difference up to which a published figure 'matches'.", kind="fraction",
               group="Reconciliation"),
+    Parameter("report_language", "en", "text", "Language of the PDF report: en (English) or zh (Simplified "
+              "Chinese). `xlcost report --lang` overrides it.", kind="choice", choices=("en", "zh"), group="Report"),
+    Parameter("committed_term", "none", "text",
+              "Bill the always-on part of each fleet at this term's GPU-hour price (the average of included offers "
+              "of that term): none, 1-year or 3-year. The rest is billed on demand.", kind="choice",
+              choices=COMMITTED_TERMS, group="GPU pricing"),
+    Parameter("mc_trials", 10000, "count",
+              "Monte Carlo trials over the Uncertainty sheet's ranges; 0 turns the simulation off.",
+              kind="integer", min=0, max=10_000_000, group="Uncertainty"),
+    Parameter("mc_seed", 20251201, "count",
+              "Seed of the simulation's random numbers: the same workbook and seed give the same results.",
+              kind="integer", min=0, max=999_999_999_999, group="Uncertainty"),
+    Parameter("benchmark_length_tolerance", 0.25, "fraction",
+              "Benchmark runs count for a call type when their mean input and output tokens are each within this "
+              "relative distance of the call type's.", kind="fraction", group="Capacity"),
 )
 PARAMS: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
 
@@ -631,12 +881,12 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("id", "Id", width=44), _r("label", "Figure", width=52), _r("value", "Value", "value", 16),
         _r("unit", "Unit", width=18),
     ), "Headline numbers with stable ids (the JSON export's key_figures)."),
-    ResultTable("gpu_pricing", "Unit Costs", "GPU-hour price (MODEL §1)", (
+    ResultTable("gpu_pricing", "Unit Costs", "GPU-hour price", (
         _r("offer", "Offer", width=18), _r("gpus_per_instance", "GPUs", "gpus", 8),
         _r("usd_per_instance_hour", "USD / instance-hour", "usd_per_instance_hour"),
         _r("usd_per_gpu_hour", "USD / GPU-hour", "usd_per_gpu_hour"), _r("included", "Included", "bool", 9),
     )),
-    ResultTable("model_costs", "Unit Costs", "Model unit costs (MODEL §2)", (
+    ResultTable("model_costs", "Unit Costs", "Model unit costs", (
         _r("model", "Model", width=18), _r("gpus_per_instance", "GPUs", "gpus", 8),
         _r("usd_per_instance_hour", "USD / instance-hour", "usd_per_instance_hour"),
         _r("qps_per_instance", "QPS / instance", "qps", 10),
@@ -646,7 +896,7 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("usd_per_1k_requests", "USD / 1K requests", "usd_per_1k_requests", 13),
         _r("seed_usd_per_1k", "Seed's 'per 1K' (hourly / QPS)", "usd_per_1k_requests", 14),
     )),
-    ResultTable("workflow_costs", "Workflows Out", "Cost per Plan/Act workflow (MODEL §3)", (
+    ResultTable("workflow_costs", "Workflows Out", "Cost per Plan/Act workflow", (
         _r("workflow", "Workflow", width=24), _r("plan_calls", "Plan calls", "count", 9),
         _r("act_steps", "Act steps", "count", 9), _r("planner", "Planner", width=16),
         _r("executor", "Executor", width=12), _r("escalation_rate", "Escalation", "fraction", 10),
@@ -654,7 +904,7 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("hetero_usd", "Heterogeneous (USD)", "usd_per_request", 13),
         _r("cost_ratio", "Cost ratio", "ratio", 9), _r("savings_pct", "Savings", "fraction", 9),
     )),
-    ResultTable("deployment", "Deployment", "Capacity and cost by scenario (MODEL §4)", (
+    ResultTable("deployment", "Deployment", "Capacity and cost by scenario", (
         _r("scenario", "Scenario", width=26), _r("peak_qps", "Peak QPS", "qps", 9),
         _r("plan_qps", "Plan QPS", "qps", 9), _r("act_qps", "Act QPS", "qps", 9),
         _r("pure_large_instances", "Pure: large inst.", "instances", 9),
@@ -671,19 +921,19 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("annual_savings_usd", "Annual savings", "usd_per_year", 14),
         _r("savings_pct", "Savings", "fraction", 9),
     )),
-    ResultTable("latency_tasks", "Latency Impact", "Latency by task class (MODEL §5)", (
+    ResultTable("latency_tasks", "Latency Impact", "Latency by task class", (
         _r("task_class", "Task class", width=14), _r("pure_ms", "Pure large (ms)", "ms", 11),
         _r("hetero_ms", "Heterogeneous (ms)", "ms", 12), _r("saved_ms", "Saved (ms)", "ms", 10),
         _r("improvement", "Improvement", "fraction", 11), _r("business_value", "Business value", width=13),
         _r("basis", "How it is computed", width=48),
     )),
-    ResultTable("latency_impact", "Latency Impact", "Business impact of the latency change (MODEL §5)", (
+    ResultTable("latency_impact", "Latency Impact", "Business impact of the latency change", (
         _r("industry", "Industry", width=20), _r("task_class", "Task class", width=12),
         _r("impact_per_100ms", "Impact / 100 ms", "fraction", 11),
         _r("impact_share", "Impact avoided", "fraction", 11),
         _r("impact_usd_per_year", "USD / year", "usd_per_year", 13),
     )),
-    ResultTable("sla_exposure", "SLA Exposure", "SLA exposure by option (MODEL §6)", (
+    ResultTable("sla_exposure", "SLA Exposure", "SLA exposure by option", (
         _r("option", "Option", width=20), _r("availability", "Availability", "fraction", 11),
         _r("target", "Target", "fraction", 9), _r("violation", "Shortfall", "fraction", 9),
         _r("p99_latency_ms", "p99 (ms)", "ms", 9),
@@ -692,13 +942,13 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("total_impact", "Total (share)", "ratio", 11),
         _r("total_usd_per_year", "Total USD / year", "usd_per_year", 13),
     )),
-    ResultTable("cumulative_cash", "Cash Flows", "Cumulative discounted cash flow (MODEL §8)", (
+    ResultTable("cumulative_cash", "Cash Flows", "Cumulative discounted cash flow", (
         _r("year", "Year", "years", 8),
     ), "One column per scenario, added from the Scenarios table."),
-    ResultTable("implementation", "Cash Flows", "Implementation and operating cost (MODEL §7)", (
+    ResultTable("implementation", "Cash Flows", "Implementation and operating cost", (
         _r("item", "Item", width=34), _r("usd", "USD", "usd", 14), _r("basis", "Basis", width=60),
     )),
-    ResultTable("cash_flows", "Cash Flows", "Cash flows by scenario (MODEL §8)", (
+    ResultTable("cash_flows", "Cash Flows", "Cash flows by scenario", (
         _r("scenario", "Scenario", width=26), _r("year", "Year", "years", 6),
         _r("savings_usd", "Savings", "usd", 13), _r("operating_usd", "Operating cost", "usd", 13),
         _r("investment_usd", "Investment", "usd", 13), _r("net_usd", "Net cash flow", "usd", 14),
@@ -706,7 +956,7 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("cumulative_discounted_usd", "Cumulative discounted", "usd", 15),
         _r("risk_adjusted_net_usd", "Risk-adjusted net", "usd", 14),
     )),
-    ResultTable("finance_summary", "Finance", "NPV, IRR, ROI and payback by scenario (MODEL §8-9)", (
+    ResultTable("finance_summary", "Finance", "NPV, IRR, ROI and payback by scenario", (
         _r("scenario", "Scenario", width=26), _r("upfront_usd", "Investment", "usd", 12),
         _r("annual_net_usd", "Annual net benefit", "usd_per_year", 14), _r("npv_usd", "NPV", "usd", 14),
         _r("irr", "IRR", "fraction", 11), _r("roi", "ROI (horizon)", "fraction", 11),
@@ -717,26 +967,26 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("risk_adjusted_payback_months", "Risk-adj. payback (months)", "months", 11),
         _r("excel_tie_out", "Excel tie-out", width=44),
     )),
-    ResultTable("risk_register", "Risk", "Risk register (MODEL §9)", (
+    ResultTable("risk_register", "Risk", "Risk register", (
         _r("risk", "Risk", width=34), _r("probability", "Probability", "fraction", 10),
         _r("impact_usd", "Impact", "usd", 12), _r("recurrence", "Recurrence", width=10),
         _r("expected_usd", "Expected cost", "usd", 12),
     )),
-    ResultTable("risk_adjusted", "Risk", "Risk-adjusted savings by scenario (MODEL §9)", (
+    ResultTable("risk_adjusted", "Risk", "Risk-adjusted savings by scenario", (
         _r("scenario", "Scenario", width=26), _r("annual_savings_usd", "Annual savings", "usd_per_year", 14),
         _r("expected_annual_risk_usd", "Expected annual risk", "usd_per_year", 14),
         _r("expected_one_time_risk_usd", "Expected one-time risk", "usd", 14),
         _r("risk_adjusted_savings_usd", "Risk-adjusted savings", "usd_per_year", 14),
         _r("npv_usd", "NPV", "usd", 14), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
     )),
-    ResultTable("market", "Market Scenarios", "Market scenarios: the whole model re-run (MODEL §10)", (
+    ResultTable("market", "Market Scenarios", "Market scenarios: the whole model re-run", (
         _r("market_scenario", "Market scenario", width=28), _r("scenario", "Scenario", width=24),
         _r("change", "Change", width=30),
         _r("annual_savings_usd", "Annual savings", "usd_per_year", 14), _r("savings_pct", "Savings", "fraction", 9),
         _r("npv_usd", "NPV", "usd", 14), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
         _r("viable", "Viable", "bool", 8), _r("commentary", "Commentary", width=40),
     )),
-    ResultTable("breakeven_sweep", "Breakeven", "Savings against load (MODEL §10)", (
+    ResultTable("breakeven_sweep", "Breakeven", "Savings against load", (
         _r("qps", "Load (QPS)", "qps", 10), _r("pure_gpus", "Pure GPUs", "gpus", 9),
         _r("hetero_gpus", "Hetero GPUs", "gpus", 9),
         _r("annual_savings_usd", "Annual savings", "usd_per_year", 14), _r("savings_pct", "Savings", "fraction", 9),
@@ -744,7 +994,7 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("payback_months", "Risk-adj. payback (months)", "months", 11),
         _r("pays", "Meets target", "bool", 9),
     )),
-    ResultTable("breakeven_summary", "Breakeven", "Breakeven (MODEL §10)", (
+    ResultTable("breakeven_summary", "Breakeven", "Breakeven", (
         _r("item", "Item", width=44), _r("value", "Value", "value", 14), _r("unit", "Unit", width=16),
         _r("basis", "Basis", width=60),
     )),
@@ -756,14 +1006,14 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("savings_pct_from", "Savings at start", "fraction", 10),
         _r("savings_pct_to", "Savings at end", "fraction", 10),
     )),
-    ResultTable("recommendation", "Recommendation", "Recommendation matrix (MODEL §10)", (
+    ResultTable("recommendation", "Recommendation", "Recommendation matrix", (
         _r("tier", "Load tier", width=14), _r("min_qps", "From QPS", "qps", 9), _r("max_qps", "To QPS", "qps", 9),
         _r("savings_min", "Savings (min)", "fraction", 10), _r("savings_max", "Savings (max)", "fraction", 10),
         _r("worst_payback_months", "Worst payback (months)", "months", 11),
         _r("recommendation", "Recommendation", width=18), _r("stars", "Stars", width=8),
         _r("seed_claim", "Seed's claim", width=11),
     )),
-    ResultTable("reconciliation", "Reconciliation", "Reconciliation with the published analysis (MODEL §11)", (
+    ResultTable("reconciliation", "Reconciliation", "Reconciliation with the published analysis", (
         _r("metric", "Metric id", width=44), _r("published", "Published", "value", 14),
         _r("computed", "Computed", "value", 14), _r("difference", "Difference", "value", 14),
         _r("relative_difference", "Relative", "fraction", 10), _r("status", "Status", width=10),

@@ -81,7 +81,7 @@ def clean_value(column: Column, cell: RawCell) -> Any:
     if cell.kind == "blank" or (isinstance(value, str) and not value.strip()):
         if column.required:
             raise _Invalid(f"is blank; expected {column.expectation()}")
-        return None
+        return column.default
     kind = column.kind
     if kind in ("number", "integer", "fraction"):
         return _clean_number(column, cell)
@@ -268,20 +268,25 @@ def _check_table_shape(parsed: _Parsed, problems: ProblemList) -> None:
         count = "no rows" if not parsed.rows else f"{len(parsed.rows)} row(s)"
         problems.error(raw.sheet, where, f"table {spec.name} has {count}; expected at least {spec.min_rows} "
                        f"row(s) of {', '.join(c.header for c in spec.columns[:3])}, ...", table=spec.name)
-    if spec.columns[0].kind not in ("id", "choice"):
+    keys = spec.keys
+    if not keys:
         return
+    at = [[c.key for c in spec.columns].index(k) for k in keys]
     first_seen: dict[Any, int] = {}
     for index, row in enumerate(parsed.rows):
-        row_id = row[0]
-        if row_id is None:
+        key = tuple(row[i] for i in at)
+        if any(k is None for k in key):
             continue
-        if row_id in first_seen:
-            problems.error(raw.sheet, parsed.refs[index][0], f"{_where(spec, parsed.numbers[index], spec.columns[0])}"
-                           f" repeats the id {row_id!r} of row {first_seen[row_id]}; expected ids unique in the "
-                           "table", table=spec.name, row=parsed.numbers[index])
+        if key in first_seen:
+            what = (f"repeats the id {key[0]!r}" if len(key) == 1 else
+                    "repeats " + ", ".join(f"{spec.column(k).header} {v!r}" for k, v in zip(keys, key, strict=True)))
+            problems.error(raw.sheet, parsed.refs[index][at[0]], f"{_where(spec, parsed.numbers[index], spec.columns[at[0]])}"
+                           f" {what} of row {first_seen[key]}; expected "
+                           + ("ids unique in the table" if len(key) == 1 else "each combination once"),
+                           table=spec.name, row=parsed.numbers[index])
             parsed.bad.add(index)
         else:
-            first_seen[row_id] = parsed.numbers[index]
+            first_seen[key] = parsed.numbers[index]
 
 
 def parse_parameters(raw: RawTable, problems: ProblemList) -> tuple[dict[str, Any], dict[str, str]]:
