@@ -280,8 +280,8 @@ def _check_table_shape(parsed: _Parsed, problems: ProblemList) -> None:
         if key in first_seen:
             what = (f"repeats the id {key[0]!r}" if len(key) == 1 else
                     "repeats " + ", ".join(f"{spec.column(k).header} {v!r}" for k, v in zip(keys, key, strict=True)))
-            problems.error(raw.sheet, parsed.refs[index][at[0]], f"{_where(spec, parsed.numbers[index], spec.columns[at[0]])}"
-                           f" {what} of row {first_seen[key]}; expected "
+            where = _where(spec, parsed.numbers[index], spec.columns[at[0]])
+            problems.error(raw.sheet, parsed.refs[index][at[0]], f"{where} {what} of row {first_seen[key]}; expected "
                            + ("ids unique in the table" if len(key) == 1 else "each combination once"),
                            table=spec.name, row=parsed.numbers[index])
             parsed.bad.add(index)
