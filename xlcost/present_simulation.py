@@ -1,0 +1,176 @@
+"""Result rows for "how sure are we": the simulation's tables and key figures, and the plausibility checks.
+
+Rows of plain values, the same for the workbook, JSON, CSV and the report; ``present.result_tables`` and
+``present.key_figures`` collect them with the others, ``present.model_checks`` the checks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .contract import Problem
+from .engine.model import Results
+from .engine.simulation import METRICS, Simulation, Summary
+
+Row = dict[str, Any]
+TABLES = ("mc_histogram", "mc_cumulative", "mc_run", "mc_summary", "mc_risk", "tornado", "mc_correlation_check")
+METRIC_WORDS = {
+    "annual_savings_usd": ("Annual savings", "usd_per_year"),
+    "savings_pct": ("Savings share", "fraction"),
+    "npv_usd": ("NPV", "usd"),
+    "risk_adjusted_npv_usd": ("Risk-adjusted NPV", "usd"),
+    "simple_payback_months": ("Simple payback", "months"),
+}
+Z_95 = 1.959963984540054  # two-sided 95% normal interval: mean +/- 1.96 standard errors
+IRR_PLAUSIBLE = 10.0  # 1,000 %
+PAYBACK_PLAUSIBLE_MONTHS = 1.0
+
+
+def _name(inputs, table: str, row_id: str) -> str:
+    t = inputs.table(table)
+    name = t["name"][t.index(row_id)] if "name" in t.columns else None
+    return name or row_id
+
+
+def money(x: float) -> str:
+    """A compact amount for a label: $1.2B, $103.5M, $56K, $789, -$1.4M."""
+    sign, x = ("-" if x < 0 else ""), abs(x)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if x >= size:
+            return f"{sign}${x / size:,.1f}{suffix}"
+    return f"{sign}${x:,.0f}"
+
+
+def simulation_rows(r: Results) -> dict[str, list[Row]]:
+    """Every table of the Simulation sheet (empty tables, and a line saying so, when it is off)."""
+    s = r.simulation
+    if s is None:
+        off = {"trials": 0, "seed": int(r.inputs.param("mc_seed")), "statement":
+               "The simulation is off (mc_trials is 0): set mc_trials on the Parameters sheet, or pass --trials."}
+        return {**{key: [] for key in TABLES}, "mc_run": [off]}
+    inp = r.inputs
+    primary = s.primary
+    edges, counts = s.histogram_edges_usd, s.histogram_trials
+    histogram = [{"bin": money((edges[i] + edges[i + 1]) / 2), "from_usd": edges[i], "to_usd": edges[i + 1],
+                  "trials": int(counts[i]), "share": counts[i] / s.trials} for i in range(len(counts))]
+    curve = [{"probability": p, "risk_adjusted_npv_usd": v}
+             for p, v in zip(s.curve_probability, s.curve_risk_adjusted_npv_usd, strict=True)]
+    summary: list[Row] = []
+    for outcome in s.scenarios:
+        scenario = _name(inp, "scenarios", outcome.scenario)
+        for metric in METRICS:
+            words, unit = METRIC_WORDS[metric]
+            summary.append({"scenario": scenario, "metric": words, "unit": unit,
+                            **vars(outcome.metric(metric))})
+    risk = [{"scenario": _name(inp, "scenarios", o.scenario), "prob_loss": o.prob_loss,
+             "prob_loss_standard_error": o.prob_loss_standard_error, "prob_npv_negative": o.prob_npv_negative,
+             "prob_npv_negative_standard_error": o.prob_npv_negative_standard_error,
+             "prob_payback_over_target": o.prob_payback_over_target, "payback_target_months": s.payback_target_months}
+            for o in s.scenarios]
+    tornado = [{"input": b.input, "moves": b.moves, "unit": b.unit, "input_at_p10": b.input_at_p10,
+                "input_at_p90": b.input_at_p90, "output_at_p10": b.output_at_p10, "output_at_p90": b.output_at_p90,
+                "swing": b.swing, "rank_correlation": b.rank_correlation} for b in s.tornado]
+    checks = [{"input_a": c.input_a, "input_b": c.input_b, "target": c.target, "achieved": c.achieved}
+              for c in s.correlations]
+    return {"mc_histogram": histogram, "mc_cumulative": curve, "mc_run": [run_row(r, s, primary.risk_adjusted_npv_usd)],
+            "mc_summary": summary, "mc_risk": risk, "tornado": tornado, "mc_correlation_check": checks}
+
+
+def run_row(r: Results, s: Simulation, npv: Summary) -> Row:
+    scenario = _name(r.inputs, "scenarios", s.primary_scenario)
+    loss = s.primary.prob_loss
+    if loss in (0.0, 1.0):
+        chance = f"{'none' if loss == 0 else 'every one'} of the trials made a loss"
+    else:
+        chance = f"the chance of a loss, {loss:.1%}, to within {Z_95 * s.primary.prob_loss_standard_error:.1%}"
+    statement = (f"{s.trials:,} trials, seed {s.seed}: the mean risk-adjusted NPV of {scenario}, {money(npv.mean)}, "
+                 f"is known to within {money(Z_95 * npv.standard_error)} (95%: 1.96 standard errors of the mean); "
+                 f"{chance}.")
+    return {"trials": s.trials, "seed": s.seed, "scenario": scenario, "mean_risk_adjusted_npv_usd": npv.mean,
+            "standard_error_usd": npv.standard_error, "statement": statement}
+
+
+def simulation_key_figures(r: Results) -> list[tuple[str, str, float | None, str]]:
+    """(id, label, value, unit) of the simulation's key figures; none when it is off."""
+    s = r.simulation
+    if s is None:
+        return []
+    out = [("mc.trials", "Monte Carlo trials", float(s.trials), "count"),
+           ("mc.seed", "Monte Carlo seed", float(s.seed), "count")]
+    for o in s.scenarios:
+        n = _name(r.inputs, "scenarios", o.scenario)
+        ra, npv, savings = o.risk_adjusted_npv_usd, o.npv_usd, o.annual_savings_usd
+        out += [(f"mc.{o.scenario}.risk_adjusted_npv.{stat}", f"{n}: risk-adjusted NPV, simulated {words}",
+                 getattr(ra, stat), "usd")
+                for stat, words in (("mean", "mean"), ("p5", "P5"), ("p10", "P10"), ("p50", "P50 (median)"),
+                                    ("p90", "P90"), ("p95", "P95"))]
+        out += [(f"mc.{o.scenario}.npv.{stat}", f"{n}: NPV, simulated {stat.upper()}", getattr(npv, stat), "usd")
+                for stat in ("p10", "p50", "p90")]
+        out += [(f"mc.{o.scenario}.annual_savings_usd.{stat}", f"{n}: annual savings, simulated {stat.upper()}",
+                 getattr(savings, stat), "usd_per_year") for stat in ("p10", "p50", "p90")]
+        out += [(f"mc.{o.scenario}.prob_loss", f"{n}: chance the risk-adjusted NPV is negative", o.prob_loss,
+                 "fraction"),
+                (f"mc.{o.scenario}.prob_payback_over_target", f"{n}: chance the risk-adjusted payback misses "
+                 f"{s.payback_target_months:g} months", o.prob_payback_over_target, "fraction")]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _at(inputs, key: str, sheet: str) -> tuple[str, str]:
+    ref = inputs.cell_refs.get(key)
+    return tuple(ref.split("!", 1)) if ref else (sheet, "")
+
+
+def plausibility_checks(r: Results) -> list[Problem]:
+    """Results that are valid but implausible, each pointing at the cell a reviewer should question."""
+    inp, c = r.inputs, r.core
+    out: list[Problem] = []
+
+    def warn(key: str, sheet: str, message: str) -> None:
+        out.append(Problem("warning", *_at(inp, key, sheet), message))
+
+    lines = inp.table("cost_lines")
+    one_time = [lid for lid, kind in zip(lines.ids, lines["recurrence"], strict=True) if kind == "one-time"]
+    investment = f"cost_lines.{one_time[0]}" if one_time else f"cost_lines.{lines.ids[0]}" if len(lines) else ""
+    for i, sid in enumerate(c.scenario_ids):
+        irr, payback = float(c.cash.irr[i]), float(c.cash.simple_payback_months[i])
+        high_irr = math.isfinite(irr) and irr > IRR_PLAUSIBLE
+        quick = math.isfinite(payback) and payback < PAYBACK_PLAUSIBLE_MONTHS
+        if high_irr or quick:
+            facts = ", ".join(([f"IRR {irr:,.0%}"] if high_irr else []) + ([f"payback {payback:.1f} months"]
+                                                                          if quick else []))
+            warn(investment, "Costs", f"Scenario {sid}: {facts} for a one-time investment of ${c.upfront_usd:,.0f}: "
+                 "the investment looks small for the savings: does it include migration, parallel running, and "
+                 "the team?")
+    for table, sheet in (("scenarios", "Scenarios"), ("workflows", "Workflows")):
+        t = inp.table(table)
+        zero = [rid for rid, e in zip(t.ids, np.asarray(t["escalation_rate"], dtype=float), strict=True) if e == 0]
+        if zero:
+            warn(f"{table}.{zero[0]}", sheet, f"{sheet} {', '.join(zero)}: an escalation rate of exactly 0 assumes "
+                 "the small model never fails; measure it in a pilot.")
+    options = {x.option: x for x in r.sla}
+    if options and all(x.shortfall > 0 for x in options.values()):
+        shown = ", ".join(f"{x.name or x.option} {x.availability:.2%}" for x in options.values())
+        warn("sla_target", "Parameters", f"Both options fall short of the SLA target "
+             f"{float(inp.param('sla_target')):.2%} ({shown}): neither meets the contract, so the comparison is "
+             "between two shortfalls.")
+    for bar in r.simulation.tornado if r.simulation is not None else ():
+        if not bar.moves_results and bar.input_at_p10 != bar.input_at_p90:
+            warn(f"uncertainty.{bar.input}", "Uncertainty", f"Uncertain input {bar.input} ({bar.moves}) changes none "
+                 "of the simulated results at its P10 or P90: the column feeds no cost, sizing or cash flow (only "
+                 "latency or the API options), the rows it names are left out, or whole instances absorb the change.")
+    m, b = inp.table("models"), inp.table("benchmarks")
+    runs = list(b["model"])
+    for i, mid in enumerate(m.ids):
+        if m["capacity_source"][i] == "typed" and mid in runs:
+            warn(f"models.{mid}", "Models", f"Model {mid}: its capacity is typed ({m['qps_per_instance'][i]:g} QPS), "
+                 f"although the Benchmarks table holds {runs.count(mid)} run(s) of it: set Capacity source to "
+                 "'benchmark' to size it from the measurements, or say where the typed figure comes from.")
+    return out
