@@ -19,27 +19,27 @@ import pytest
 
 pytest.importorskip("weasyprint")
 from pypdf import PdfReader  # noqa: E402
+from report_editions import GENERATED, edition  # noqa: E402
 
 from xlcost.engine.model import compute  # noqa: E402
 from xlcost.inputs import defaults  # noqa: E402
-from xlcost.present import key_figures  # noqa: E402
 from xlcost.report import charts, render_html, render_pdf  # noqa: E402
 from xlcost.report import formatting as F  # noqa: E402
 from xlcost.report.fetcher import TemplateFetcher  # noqa: E402
-from xlcost.report.render import SUMMARY_FIGURES, default_templates_dir  # noqa: E402
+from xlcost.report.render import default_templates_dir  # noqa: E402
 from xlcost.report.render import render_pdf as render_pdf_with_fetcher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "workbooks" / "llm_cost_model.xlsx"
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z
 SECTIONS = [
+    "Plan/Act LLM serving: one large model or planner + executor?",
     "Executive summary",
     "Options compared",
-    "Capacity and cost by scenario",
-    "Latency and SLA",
     "Financial case",
     "Risk",
     "Market scenarios and breakeven",
+    "Recommendation matrix",
     "Reconciliation with the published analysis",
     "Appendix A. Assumptions as entered",
     "Appendix B. Methodology and formulas",
@@ -54,11 +54,11 @@ def _workbook() -> tuple[str, bytes]:
     return "llm_cost_model.xlsx", b"PK\x03\x04 stand-in workbook bytes for the attachment test"
 
 
-def _render(results, *, templates_dir=None, fetcher=None, generated_at=None) -> bytes:
+def _render(results, *, templates_dir=None, fetcher=None, generated_at=None, lang=None) -> bytes:
     name, data = _workbook()
     kwargs = dict(workbook_name=name, workbook_bytes=data, workbook_sha256=hashlib.sha256(data).hexdigest(),
                   problems=[], command_line="xlcost report --test", templates_dir=templates_dir,
-                  generated_at=generated_at)
+                  generated_at=generated_at, lang=lang)
     if fetcher is not None:
         return render_pdf_with_fetcher(results, fetcher=fetcher, **kwargs)
     return render_pdf(results, **kwargs)
@@ -89,13 +89,8 @@ def _outline(reader: PdfReader) -> list[tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def report():
-    """The default analysis, rendered once with SOURCE_DATE_EPOCH set (generated_at=None)."""
-    results = compute(defaults())
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        pdf = _render(results)
-    reader = PdfReader(io.BytesIO(pdf))
-    return {"results": results, "pdf": pdf, "reader": reader, "pages": _text(reader)}
+    """The default analysis in English, rendered once for the session (see report_editions)."""
+    return edition("en")
 
 
 # --------------------------------------------------------------------------------------------- PDF
@@ -138,47 +133,51 @@ def test_sections_in_order_in_the_outline(report):
 def test_page_furniture(report):
     pages = report["pages"]
     n = len(pages)
-    assert f"Page 1 of {n}" in pages[0] and f"Page {n} of {n}" in pages[-1]
+    assert f"1 / {n}" in pages[0] and f"{n} / {n}" in pages[-1]
     summary = next(i for i, t in enumerate(pages) if "Key figures by scenario" in t)
     assert "Executive summary" in pages[summary]  # running section title and heading
-    cover = pages[0]  # the contents are on the cover, with page numbers from target-counter()
-    assert "CONTENTS" in cover.upper() and re.search(r"Executive summary\W*\.+\s*" + str(summary + 1), cover)
+    contents = pages[1]  # the contents, with page numbers from target-counter()
+    assert "Contents" in contents and re.search(r"Executive summary\W*\.+\s*" + str(summary + 1), contents)
     risk = next(i for i, t in enumerate(pages) if "Risk register" in t)
-    assert re.search(r"Risk\W*\.+\s*" + str(risk + 1) + r"\b", cover)
+    assert re.search(r"Risk\W*\.+\s*" + str(risk + 1) + r"\b", contents)
 
 
 def test_key_figures_printed_as_the_engine_computes_them(report):
     results, pages = report["results"], report["pages"]
-    summary = next(t for t in pages if "Key figures by scenario" in t)
-    by_id = {k.id: k for k in key_figures(results)}
-    checked = 0
-    for _label, pattern in SUMMARY_FIGURES:
-        for sid in results.core.scenario_ids:
-            kf = by_id[pattern.format(sid=sid)]
-            assert F.headline(kf.value, kf.unit) in summary, (kf.id, F.headline(kf.value, kf.unit))
-            checked += 1
-    assert checked == len(SUMMARY_FIGURES) * len(results.core.scenario_ids)
-    # The recommendation quotes the primary scenario's risk-adjusted NPV, and the cover carries it.
+    summary = " ".join(" ".join(t.split()) for t in pages[1:4])
+    c = results.core
+    for values in (c.deployment.pure_usd_per_year, c.deployment.hetero_usd_per_year, c.deployment.annual_savings_usd,
+                   c.cash.npv_usd, c.cash.risk_adjusted_npv_usd):
+        for cell in F.money_scaled([float(v) for v in values]):
+            assert cell in summary, cell
+    for months in c.cash.simple_payback_months:
+        assert F.months_text(months) in summary
+    # The recommendation quotes the primary scenario's risk-adjusted NPV, and the decision page carries it.
     p = results.core.scenario_ids.index(results.primary_scenario)
     ra_npv = F.money(results.core.cash.risk_adjusted_npv_usd[p])
     assert ra_npv in " ".join(pages[0].split())
     assert "Implement now" in pages[0]
     # Financial detail: the NPV in full dollars and the Excel tie-out formula.
-    finance = " ".join(t for t in pages if "NPV, IRR, ROI and payback" in t)
+    finance = " ".join(t for t in pages if "Returns by scenario" in t)
     assert F.usd(results.core.cash.npv_usd[p]) in finance
     assert _squash("=CF0 + NPV(0.1, CF1:CF3)") in _squash(finance)
 
 
 def test_three_things_come_from_the_model(report):
     results, pages = report["results"], report["pages"]
-    summary = " ".join(next(t for t in pages if "Key figures by scenario" in t).split())
+    summary = " ".join(" ".join(t.split()) for t in pages[1:4])
     assert f"from {F.qps(results.breakeven.sustained_qps)} QPS" in summary
     assert "escalation rate of" in summary and "GPU-hour" in summary
 
 
 def test_reproducible_under_source_date_epoch(report, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-    again = _render(report["results"])
+    """The CLI's route (charts drawn in a forked child, the time from SOURCE_DATE_EPOCH) gives the very
+    bytes of the session's render."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(GENERATED.timestamp())))
+    name, data = _workbook()
+    again = render_pdf(report["results"], workbook_name=name, workbook_bytes=data,
+                       workbook_sha256=hashlib.sha256(data).hexdigest(), problems=[],
+                       command_line="xlcost report --test")
     assert again == report["pdf"]
 
 
@@ -186,14 +185,14 @@ def test_templates_dir_override(report, tmp_path):
     custom = tmp_path / "templates"
     shutil.copytree(default_templates_dir(), custom)
     page = custom / "report.html.j2"
-    page.write_text(page.read_text("utf-8").replace("<h1>Executive summary</h1>", "<h1>Summary for the board</h1>"),
-                    "utf-8")
+    page.write_text(page.read_text("utf-8").replace('<h1>{{ _("Executive summary") }}</h1>',
+                                                    "<h1>Summary for the board</h1>"), "utf-8")
     (custom / "report.css").unlink()  # a partial override: the stylesheet comes from the packaged templates
     pdf = _render(report["results"], templates_dir=custom,
                   generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
     reader = PdfReader(io.BytesIO(pdf))
     titles = [t for d, t in _outline(reader) if d == 0]
-    assert titles[0] == "Summary for the board"
+    assert titles[1] == "Summary for the board"
     assert any("Summary for the board" in t for t in _text(reader))
     assert len(reader.pages) == len(report["reader"].pages)  # same stylesheet, same layout
 
@@ -239,11 +238,13 @@ def _cjk_font_installed() -> bool:
     return bool(out.strip())
 
 
-@pytest.fixture(scope="module")
-def hostile():
+@pytest.fixture(scope="module", params=("en", "zh"))
+def hostile(request):
+    """Hostile workbook text in both editions of the report."""
     results = compute(_hostile_inputs())
     fetcher = TemplateFetcher([default_templates_dir()])
-    pdf = _render(results, fetcher=fetcher, generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    pdf = _render(results, fetcher=fetcher, generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                  lang=request.param)
     reader = PdfReader(io.BytesIO(pdf))
     return {"results": results, "pdf": pdf, "reader": reader, "pages": _text(reader), "fetcher": fetcher}
 
@@ -331,37 +332,54 @@ def test_formatting_conventions():
     assert F.money(52_600_320) == "$52.60M"
     assert F.money(1_234_000_000) == "$1.23B"
     assert F.money(225_000) == "$225,000"
-    assert F.money(-537_723) == "-$537,723"
+    assert F.money(-537_723) == "\u2212$537,723"  # a true minus sign, never a hyphen
     assert F.usd(41_751_504) == "$41,751,504"
-    assert F.usd(-65_750.4) == "-$65,750"
+    assert F.usd(-65_750.4) == "\u2212$65,750"
     assert F.usd(1255.65, 2) == "$1,255.65"
-    assert F.pct(0.79375) == "79.4%" and F.pct(554.88672) == "55,488.7%" and F.pct(-0.0625) == "-6.3%"
+    assert F.pct(0.79375) == "79.4%" and F.pct(554.88672) == "55,488.7%" and F.pct(-0.0625) == "\u22126.3%"
     assert F.months(np.inf) == "never" and F.months(None) == "never" and F.months(0.0648) == "0.1"
     assert F.months(0.01) == "< 0.1" and F.months_text(12) == "12.0 months"
     assert F.irr(float("nan")) == "not defined" and F.irr(0.25) == "25.0%"
-    assert F.fmt(None) == "—" and F.fmt(float("nan"), "usd") == "—"
+    assert F.fmt(None) == "\u2013" and F.fmt(float("nan"), "usd") == "\u2013"
     assert F.fmt(0.999, "fraction") == "99.9%" and F.fmt(3.805, "usd_per_gpu_hour") == "$3.805"
     assert F.fmt(1000.0, "qps") == "1,000" and F.fmt(20.1, "qps") == "20.1"
-    assert F.points(-0.102) == "-10.2 pp"
+    assert F.fmt(0.0000117438, "usd_per_request") == "$11.74"  # per 1M requests, never eight decimals
+    assert F.points(-0.102) == "\u221210.2 pp"
     assert F.headline(52_600_320, "usd_per_year") == "$52.60M" and F.headline(None, "months") == "never"
     assert F.usd(-0.004) == "$0"  # no negative zero
+    # One scale per row: the largest figure's.
+    assert F.money_scaled([41_751_504, 3_090_269, -65_750]) == ["$41.75M", "$3.09M", "\u2212$0.07M"]
+    assert F.money_scaled([225_000, -65_750]) == ["$225,000", "\u2212$65,750"]
+
+
+def test_chinese_formatting():
+    from xlcost.report.i18n import lang
+
+    zh = lang("zh").F
+    assert zh.money(52_600_320) == "US$5,260.03万" and zh.money(225_000) == "US$225,000"
+    assert zh.money_scaled([103_455_600, -537_723]) == ["US$10,345.56万", "\u2212US$53.77万"]
+    assert zh.never == "永不回收" and zh.months_text(2) == "2.0 个月"
+    assert zh.date(GENERATED.date()) == "2026年1月1日" and F.ENGLISH.date(GENERATED.date()) == "1 January 2026"
 
 
 # --------------------------------------------------------------------------------------------- charts
 
 
 def test_charts_are_deterministic_svg_with_real_text():
-    svg = charts.annual_cost_chart(["Enterprise", "SME"], [52.6e6, 5.26e6], [10.85e6, 2.17e6])
+    args = (["Enterprise", "SME", "Small"], ["1,000 QPS", "100 QPS", "10 QPS"], ["A", "B"],
+            [[52.6e6, 5.26e6, 1.05e6], [10.85e6, 2.17e6, 1.12e6]], [0.794, 0.588, -0.0625])
+    svg = charts.option_cost_panels(*args)
     assert svg.startswith("<svg") and "<text" in svg and "<?xml" not in svg
     assert "$52.60M" in svg and "Enterprise" in svg
-    assert svg == charts.annual_cost_chart(["Enterprise", "SME"], [52.6e6, 5.26e6], [10.85e6, 2.17e6])
+    assert "B costs 6.3% more" in svg  # the losing scenario has its own panel and scale
+    assert svg == charts.option_cost_panels(*args)
     step = charts.savings_load_chart([0.1, 20.1], [20.0, 40.0], [-0.0625, 0.47], 0.1, 20.1, 30, "Load: 30 QPS")
     assert "pays from 20.1 QPS" in step
     cash = charts.cumulative_cash_chart(["A", "B"], [[-1, 5, 10], [-1, -2, -3]])
     assert cash.count("<text") > 6
     market = charts.market_chart(["Base case", "$x$ <b>"], [1e6, -2e5], [True, False])
     assert "$x$ &lt;b&gt;" in market and "not viable" in market
-    lat = charts.latency_chart(["Simple task"], [95], [25], [0.737])
+    lat = charts.latency_chart(["Simple"], [95], [25], [0.737])
     assert "73.7% faster" in lat
 
 

@@ -1,46 +1,49 @@
-"""Every number the report prints is formatted here, and only here.
+"""Every number the report prints is formatted here, and only here, in the report's language.
 
-Conventions (printed in the report's methodology appendix, see ``CONVENTIONS``):
+Conventions (printed in the report's methodology appendix, see ``Formatter.conventions``):
 
-- Thousands separators everywhere: ``1,600`` GPUs, ``$4,383,360``.
-- Money in full dollars in tables (``$52,600,320``); hourly and unit prices with cents or more
-  decimals (``$1,255.65``/h, ``$3.805``/GPU-hour, ``$0.00001174``/request).
-- Headline money (cover, executive summary, charts, prose) is compact: a million or more in millions
-  with two decimals (``$52.67M``), a billion or more in billions (``$1.23B``). Amounts under a
-  million are printed in full (``$225,000``): there is no ``K`` abbreviation, so every figure under a
-  million can be checked against the workbook to the dollar.
-- Negative amounts carry a leading minus: ``-$65,750``.
-- Shares as percentages with one decimal (``79.4%``), thousands separators for large ones
-  (``55,488.7%``).
-- Months with one decimal; a positive figure that rounds to zero prints as ``< 0.1``. A payback that
-  never happens prints ``never``; an IRR that does not exist (no or several sign changes) prints
-  ``not defined``. A blank input or a figure with no value prints ``—``.
+- Thousands separators everywhere: ``1,600`` GPUs, ``$4,383,360``; a true minus sign (U+2212),
+  ``−$65,750``, never a hyphen.
+- Money in tables in whole dollars; hourly prices with cents, the GPU-hour price with three decimals;
+  unit costs per 1K or per 1M requests or tokens, never as a fraction of a cent with eight decimals.
+- Headline money (prose, summary tables, charts) is compact: English ``$52.60M`` / ``$1.23B``,
+  Chinese ``US$5,260.03万`` / ``US$1.23亿``; amounts under a million in full. A row or column of
+  figures shares one scale (``money_scaled``), so millions and whole dollars never sit side by side.
+- Shares as percentages with one decimal (``79.4%``). Months with one decimal; a positive payback
+  that rounds to zero prints as ``< 0.1``; a payback that never happens prints "never"; an IRR that
+  does not exist prints "not defined"; a figure with no value prints an en dash ``–``.
+- Dates as the locale writes them (Babel): ``1 December 2026``, ``2026年12月1日``.
 
-Each function accepts numpy scalars, ``None``, NaN and infinities.
+Each method accepts numpy scalars, ``None``, NaN and infinities. The module-level functions are the
+English formatter's, for callers without a language (charts' defaults, tests).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-BLANK = "—"
-NEVER = "never"
-NOT_DEFINED = "not defined"
-MINUS = "-"
+from ..labels import Labels
 
-CONVENTIONS = (
-    "Amounts in tables are whole US dollars with thousands separators; hourly and unit prices keep "
-    "cents or more decimals.",
-    "Headline amounts of a million or more are shown in millions with two decimals ($52.67M) or in "
-    "billions ($1.23B); smaller amounts are shown in full ($225,000), never abbreviated to K.",
-    "Shares are percentages with one decimal (79.4%).",
-    "Payback is in months with one decimal; 'never' means the net benefit is not positive; a payback "
-    "shorter than 0.05 months prints as '< 0.1'.",
-    "'not defined' marks an IRR that does not exist or is not unique; '—' marks a blank input or a "
-    "figure with no value.",
-)
+MINUS = "\u2212"
+BLANK = "\u2013"
+MONEY_UNITS = ("usd", "usd_per_year", "usd_per_month")
+
+# Babel locale of each report language.
+LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+# Decimal places of each money unit (the "declared precision" the tests check).
+MONEY_DECIMALS = {
+    "usd": 0, "usd_per_year": 0, "usd_per_month": 0, "usd_per_hour": 2, "usd_per_instance_hour": 2,
+    "usd_per_gpu_hour": 3, "usd_per_1k_requests": 2, "usd_per_1m_requests": 2, "usd_per_1m_tokens": 2,
+    "usd_per_1k_workflows": 2,
+}
+
+
+def N_(message: str) -> str:
+    return message
 
 
 def _fixed(size: float, decimals: int) -> str:
@@ -66,202 +69,217 @@ def _finite(x: Any) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def number(x: Any, decimals: int = 0, blank: str = BLANK) -> str:
-    """``1,234`` / ``1,234.5``; ``decimals`` fixed."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    text = _fixed(abs(value), decimals)
-    return (MINUS + text) if value < 0 and text.strip("0.,") else text
+def _signed(value: float, text: str) -> str:
+    """A minus sign in front of a negative figure, unless it rounded to zero."""
+    return MINUS + text if value < 0 and any(ch in "123456789" for ch in text) else text
 
 
-def smart(x: Any, max_decimals: int = 1, blank: str = BLANK) -> str:
-    """Whole numbers without decimals (``1,000``), others with up to ``max_decimals`` (``20.1``)."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    text = number(value, max_decimals)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+class Formatter:
+    """Numbers, money, shares, months and dates in one language (``en`` or ``zh``)."""
 
+    def __init__(self, lang: str = "en", gettext: Callable[[str], str] | None = None) -> None:
+        self.lang = lang if lang in LOCALES else "en"
+        self.locale = LOCALES[self.lang]
+        self._ = gettext or (lambda s: s)
+        self.labels = Labels(self._)
+        self.currency = "US$" if self.lang == "zh" else "$"
+        self.blank = BLANK
+        self.never = self._(N_("never"))
+        self.not_defined = self._(N_("not defined"))
+        # Compact money: (threshold, divisor, suffix) from the largest down.
+        if self.lang == "zh":  # 万 (10^4) as Chinese finance writes it; 亿 (10^8) from 100亿 up
+            self.scales = ((1e10, 1e8, "亿"), (1e6, 1e4, "万"))
+        else:
+            self.scales = ((1e9, 1e9, "B"), (1e6, 1e6, "M"))
 
-def usd(x: Any, decimals: int = 0, blank: str = BLANK) -> str:
-    """``$1,234`` / ``-$65,750`` / ``$1,255.65`` (``decimals`` fixed)."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    text = "$" + _fixed(abs(value), decimals)
-    return (MINUS + text) if value < 0 and text.strip("$0.,") else text
+    # ------------------------------------------------------------------ plain numbers
+    def number(self, x: Any, decimals: int = 0, blank: str | None = None) -> str:
+        value = _finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        return _signed(value, _fixed(abs(value), decimals))
 
-
-def money(x: Any, blank: str = BLANK) -> str:
-    """Headline amount: ``$52.67M``, ``$1.23B``, or in full under a million (``$225,000``)."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    size = abs(value)
-    if size >= 1e9:
-        text = f"${_fixed(size / 1e9, 2)}B"
-    elif size >= 1e6:
-        text = f"${_fixed(size / 1e6, 2)}M"
-    else:
-        text = f"${_fixed(size, 0)}"
-    return (MINUS + text) if value < 0 and text.strip("$0.,MB") else text
-
-
-def pct(x: Any, decimals: int = 1, blank: str = BLANK) -> str:
-    """A share as a percentage: ``0.79375`` -> ``79.4%``."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    text = _fixed(abs(value) * 100, decimals) + "%"
-    return (MINUS + text) if value < 0 and text.strip("0.,%") else text
-
-
-def points(x: Any, decimals: int = 1, blank: str = BLANK) -> str:
-    """A difference of two shares in percentage points: ``-0.102`` -> ``-10.2 pp``."""
-    value = _finite(x)
-    if value is None:
-        return blank
-    text = _fixed(abs(value) * 100, decimals) + " pp"
-    return (MINUS + text) if value < 0 and text.strip("0., p") else text
-
-
-def irr(x: Any) -> str:
-    """IRR as a percentage, or ``not defined``."""
-    return pct(x, blank=NOT_DEFINED)
-
-
-def months(x: Any) -> str:
-    """Months with one decimal; ``never`` for infinite/None; ``< 0.1`` for a positive tiny value."""
-    value = _num(x)
-    if value is None or math.isinf(value):
-        return NEVER
-    if 0 < value < 0.05:
-        return "< 0.1"
-    return number(value, 1)
-
-
-def months_text(x: Any) -> str:
-    """``0.9 months``, ``1.0 month``, ``never``."""
-    text = months(x)
-    if text == NEVER:
+    def smart(self, x: Any, max_decimals: int = 1, blank: str | None = None) -> str:
+        """Whole numbers without decimals (``1,000``), others with up to ``max_decimals`` (``20.1``)."""
+        text = self.number(x, max_decimals, blank)
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
         return text
-    return f"{text} month" if text == "1.0" else f"{text} months"
+
+    def qps(self, x: Any, blank: str | None = None) -> str:
+        return self.smart(x, 1, blank)
+
+    # ------------------------------------------------------------------ money
+    def usd(self, x: Any, decimals: int = 0, blank: str | None = None) -> str:
+        """``$1,234`` / ``−$65,750`` / ``$1,255.65``."""
+        value = _finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        return _signed(value, self.currency + _fixed(abs(value), decimals))
+
+    def _scale_for(self, size: float) -> tuple[float, str] | None:
+        for threshold, divisor, suffix in self.scales:
+            if size >= threshold:
+                return divisor, suffix
+        return None
+
+    def _scaled(self, value: float, scale: tuple[float, str] | None) -> str:
+        if scale is None:
+            return _signed(value, self.currency + _fixed(abs(value), 0))
+        divisor, suffix = scale
+        return _signed(value, f"{self.currency}{_fixed(abs(value) / divisor, 2)}{suffix}")
+
+    def money(self, x: Any, blank: str | None = None) -> str:
+        """Headline amount: ``$52.60M``, ``$1.23B``, or in full under a million (``$225,000``)."""
+        value = _finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        return self._scaled(value, self._scale_for(abs(value)))
+
+    def money_scaled(self, values: Sequence[Any]) -> list[str]:
+        """Headline amounts that share one scale: the largest one's (a row or column of a table)."""
+        finite = [abs(v) for v in (_finite(x) for x in values) if v is not None]
+        scale = self._scale_for(max(finite)) if finite else None
+        return [self.blank if _finite(x) is None else self._scaled(_finite(x), scale) for x in values]
+
+    def money_unit(self, x: Any, unit: str) -> str:
+        return self.usd(x, MONEY_DECIMALS.get(unit, 0))
+
+    # ------------------------------------------------------------------ shares, months
+    def pct(self, x: Any, decimals: int = 1, blank: str | None = None) -> str:
+        value = _finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        return _signed(value, _fixed(abs(value) * 100, decimals) + "%")
+
+    def points(self, x: Any, decimals: int = 1, blank: str | None = None) -> str:
+        """A difference of two shares in percentage points: ``−10.2 pp``."""
+        value = _finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        return _signed(value, _fixed(abs(value) * 100, decimals) + " " + self._(N_("pp")))
+
+    def irr(self, x: Any) -> str:
+        return self.pct(x, blank=self.not_defined)
+
+    def months(self, x: Any) -> str:
+        value = _num(x)
+        if value is None or math.isinf(value):
+            return self.never
+        if 0 < value < 0.05:
+            return "< 0.1"
+        return self.number(value, 1)
+
+    def months_text(self, x: Any) -> str:
+        """``0.9 months``, ``1.0 month``, ``never``."""
+        text = self.months(x)
+        if text == self.never:
+            return text
+        return self._(N_("{n} months")).format(n=text)
+
+    def ratio(self, x: Any, decimals: int = 1) -> str:
+        """A multiple: ``3.6×``."""
+        value = _finite(x)
+        return self.blank if value is None else self.number(value, decimals) + "×"
+
+    def yes_no(self, x: Any, blank: str | None = None) -> str:
+        if x is None:
+            return self.blank if blank is None else blank
+        return self._(N_("Yes")) if bool(x) else self._(N_("No"))
+
+    def date(self, when: date) -> str:
+        from babel.dates import format_date
+
+        return format_date(when, "long" if self.lang == "zh" else "d MMMM y", locale=self.locale)
+
+    # ------------------------------------------------------------------ by unit
+    def fmt(self, x: Any, unit: str = "", kind: str = "") -> str:
+        """A value by its contract unit (text passes through; autoescaping happens in the template)."""
+        if isinstance(x, str):
+            return x
+        if x is None:
+            return self.blank
+        if kind == "fraction" or unit in ("fraction", "fraction_per_100ms"):
+            return self.pct(x)
+        if kind == "bool" or isinstance(x, bool):
+            return self.yes_no(x)
+        if unit in MONEY_DECIMALS:
+            return self.money_unit(x, unit)
+        if unit == "usd_per_request":  # never printed per request: callers convert to per 1K or 1M
+            return self.usd(_finite(x) * 1e6 if _finite(x) is not None else None, 2)
+        if unit == "months":
+            return self.months(x)
+        if unit in ("qps", "ms", "billion_params"):
+            return self.smart(x, 1)
+        if unit == "qps_per_gpu":
+            return self.number(x, 2)
+        if unit == "ratio":
+            return self.number(x, 2)
+        if unit in ("tokens", "years", "requests"):
+            return self.smart(x, 0)
+        return self.smart(x, 2)
+
+    def headline(self, x: Any, unit: str = "") -> str:
+        """The compact form of a key figure (summary, prose): money in millions."""
+        if unit in MONEY_UNITS:
+            return self.money(x)
+        if unit == "months":
+            return self.months_text(x)
+        return self.fmt(x, unit)
+
+    def usd_axis(self, x: float, _pos: Any = None) -> str:
+        """Chart axis ticks: ``$40M``, ``$1.5M``, ``$250,000``, ``$0``."""
+        if x == 0:
+            return self.currency + "0"
+        scale = self._scale_for(abs(x))
+        if scale is None:
+            return _signed(x, f"{self.currency}{abs(x):,.0f}")
+        divisor, suffix = scale
+        return _signed(x, f"{self.currency}{self.smart(abs(x) / divisor, 2)}{suffix}")
+
+    def unit_label(self, unit: Any) -> str:
+        return self.labels.unit(unit)
+
+    def conventions(self) -> list[str]:
+        _ = self._
+        return [
+            _(N_("Amounts in tables are whole US dollars with thousands separators; hourly prices keep cents, the "
+                 "GPU-hour price three decimals. Unit costs are per 1,000 or per 1,000,000 requests or workflows.")),
+            _(N_("Headline amounts of a million or more are shown in millions with two decimals ({m}); a row or "
+                 "column of figures shares one scale.")).format(m=self.money(52_600_320)),
+            _(N_("Negative amounts carry a minus sign ({x}). Shares are percentages with one decimal ({p}).")).format(
+                x=self.usd(-65_750), p=self.pct(0.794)),
+            _(N_("Payback is in months with one decimal; “never” means the net benefit is not positive; a payback "
+                 "shorter than 0.05 months prints as “< 0.1”.")),
+            _(N_("“not defined” marks an IRR that does not exist or is not unique; an en dash (–) marks a figure with "
+                 "no value.")),
+        ]
+
+    def filters(self) -> dict[str, Callable[..., str]]:
+        return {
+            "unit_label": self.unit_label, "number": self.number, "smart": self.smart, "usd": self.usd,
+            "money": self.money, "pct": self.pct, "points": self.points, "irr": self.irr, "months": self.months,
+            "months_text": self.months_text, "qps": self.qps, "yes_no": self.yes_no, "fmt": self.fmt,
+            "headline": self.headline, "ratio": self.ratio, "date": self.date,
+        }
 
 
-def qps(x: Any, blank: str = BLANK) -> str:
-    return smart(x, 1, blank)
-
-
-def yes_no(x: Any, blank: str = BLANK) -> str:
-    if x is None:
-        return blank
-    return "Yes" if bool(x) else "No"
-
-
-# Contract unit -> formatter. The one table of display rules for every result and input column.
-_UNIT_RULES = {
-    "usd": lambda x: usd(x),
-    "usd_per_year": lambda x: usd(x),
-    "usd_per_month": lambda x: usd(x),
-    "usd_per_hour": lambda x: usd(x, 2),
-    "usd_per_instance_hour": lambda x: usd(x, 2),
-    "usd_per_gpu_hour": lambda x: usd(x, 3),
-    "usd_per_request": lambda x: usd(x, 8),
-    "usd_per_1k_requests": lambda x: usd(x, 5),
-    "fraction": pct,
-    "fraction_per_100ms": pct,
-    "count": lambda x: smart(x, 2),
-    "instances": lambda x: smart(x, 2),
-    "gpus": lambda x: smart(x, 2),
-    "hours": lambda x: smart(x, 2),
-    "tokens": lambda x: smart(x, 0),
-    "qps": qps,
-    "qps_per_gpu": lambda x: number(x, 2),
-    "ms": lambda x: smart(x, 1),
-    "months": months,
-    "years": lambda x: smart(x, 0),
-    "billion_params": lambda x: smart(x, 1),
-    "ratio": lambda x: number(x, 3),
-    "bool": yes_no,
-}
-
-MONEY_UNITS = ("usd", "usd_per_year", "usd_per_month")
-
-
-def fmt(x: Any, unit: str = "", kind: str = "") -> str:
-    """Format a value by its contract unit (and column kind: 'fraction' columns are percentages).
-
-    Text passes through unchanged (autoescaping happens in the template); blanks print ``—``.
-    """
-    if isinstance(x, str):
-        return x
-    if x is None:
-        return BLANK
-    if kind == "fraction":
-        return pct(x)
-    if kind == "bool" or isinstance(x, bool):
-        return yes_no(x)
-    rule = _UNIT_RULES.get(unit)
-    if rule is not None:
-        return rule(x)
-    return smart(x, 4)
-
-
-def headline(x: Any, unit: str = "") -> str:
-    """The compact form of a key figure (cover, executive summary, prose): money in millions."""
-    if unit in MONEY_UNITS:
-        return money(x)
-    if unit == "months":
-        return months_text(x)
-    return fmt(x, unit)
-
-
-def usd_axis(x: float, _pos: Any = None) -> str:
-    """Chart axis ticks: ``$40M``, ``$1.5M``, ``$250,000``, ``$0``."""
-    if x == 0:
-        return "$0"
-    size = abs(x)
-    sign = MINUS if x < 0 else ""
-    if size >= 1e9:
-        return f"{sign}${size / 1e9:,.3g}B"
-    if size >= 1e6:
-        return f"{sign}${size / 1e6:,.3g}M"
-    return f"{sign}${size:,.0f}"
-
-
-UNIT_LABELS = {
-    "usd": "USD", "usd_per_year": "USD / year", "usd_per_month": "USD / month", "usd_per_hour": "USD / hour",
-    "usd_per_gpu_hour": "USD / GPU-hour", "usd_per_instance_hour": "USD / instance-hour",
-    "usd_per_request": "USD / request", "usd_per_1k_requests": "USD / 1K requests", "fraction": "share",
-    "fraction_per_100ms": "share / 100 ms", "count": "", "instances": "instances", "gpus": "GPUs", "qps": "QPS",
-    "qps_per_gpu": "QPS / GPU", "ms": "ms", "months": "months", "years": "years", "billion_params": "billion",
-    "ratio": "", "hours": "hours", "tokens": "tokens", "text": "", "bool": "",
-}
-
-
-def unit_label(unit: Any) -> str:
-    """A contract unit in words for a 'Unit' column: ``usd_per_year`` -> ``USD / year``."""
-    if unit is None:
-        return ""
-    return UNIT_LABELS.get(str(unit), str(unit))
-
-
-FILTERS = {
-    "unit_label": unit_label,
-    "number": number,
-    "smart": smart,
-    "usd": usd,
-    "money": money,
-    "pct": pct,
-    "points": points,
-    "irr": irr,
-    "months": months,
-    "months_text": months_text,
-    "qps": qps,
-    "yes_no": yes_no,
-    "fmt": fmt,
-    "headline": headline,
-}
+ENGLISH = Formatter()
+number = ENGLISH.number
+smart = ENGLISH.smart
+usd = ENGLISH.usd
+money = ENGLISH.money
+money_scaled = ENGLISH.money_scaled
+pct = ENGLISH.pct
+points = ENGLISH.points
+irr = ENGLISH.irr
+months = ENGLISH.months
+months_text = ENGLISH.months_text
+qps = ENGLISH.qps
+yes_no = ENGLISH.yes_no
+fmt = ENGLISH.fmt
+headline = ENGLISH.headline
+usd_axis = ENGLISH.usd_axis
+unit_label = ENGLISH.unit_label
+NEVER = ENGLISH.never
+NOT_DEFINED = ENGLISH.not_defined
