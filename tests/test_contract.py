@@ -39,7 +39,8 @@ def test_every_key_figure_id_is_documented_in_the_readme():
     ids: set[str] = set()
     for figure in key_figures(r):
         pattern = figure.id
-        for table, placeholder in (("models", "<model>"), ("workflows", "<workflow>"), ("scenarios", "<scenario>")):
+        for table, placeholder in (("models", "<model>"), ("workflows", "<workflow>"), ("scenarios", "<scenario>"),
+                                   ("call_types", "<call>")):
             for row_id in r.inputs.table(table).ids:
                 pattern = pattern.replace(f".{row_id}.", f".{placeholder}.")
         ids.add(pattern)
@@ -54,3 +55,16 @@ def test_ci_runs_the_readme_test_command():
     setup, tests = commands.group(1), commands.group(2)
     assert "scripts/setup.sh" in setup and "report" in setup
     assert tests in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_model_documentation_keeps_up_with_the_contract():
+    """docs/model.md has a section for every result sheet and names every input table and parameter."""
+    doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## (.+?)\s*$", doc, re.M))
+    missing_sections = [sheet for sheet in contract.result_sheets() if sheet not in headings]
+    names = [t.name for t in contract.INPUT_TABLES] + [p.key for p in contract.PARAMETERS]
+    unnamed = [name for name in names if f"`{name}`" not in doc]
+    assert not missing_sections, f"docs/model.md has no '## <sheet>' section for {missing_sections}"
+    assert not unnamed, f"docs/model.md never names {unnamed}"
+    # The project stands on its own: its documentation points at nothing outside it.
+    assert "../shared" not in doc and "MODEL.md" not in doc

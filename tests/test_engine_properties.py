@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlcost.engine.deployment import size_deployment
 from xlcost.engine.model import compute
-from xlcost.engine.sizing import size_deployment
 from xlcost.inputs import defaults
 
 loads = st.floats(min_value=0, max_value=5000, allow_nan=False)
@@ -54,7 +54,8 @@ def test_a_sweep_equals_one_scenario_at_a_time(peaks, share, price):
 def test_whole_model_results_are_finite_where_defined(price, peak):
     base = defaults()
     s = base.table("scenarios")
-    inputs = base.with_params(gpu_hour_price_override=price).with_table(
+    # 200 trials, not the workbook's 10,000: the simulation runs on every example, quickly
+    inputs = base.with_params(gpu_hour_price_override=price, mc_trials=200).with_table(
         s.with_columns(peak_qps=np.full(len(s), peak)))
     r = compute(inputs)
     c = r.core

@@ -2,7 +2,7 @@
 
 ``xlcost.excel`` is driven through a small stand-in for exactly the xlwings calls it makes (sheet by
 name, table range, resize/options/value, used_range/formula, number_format, clear_contents, the app's
-screen_updating/calculation/calculate, activate, fullname/save), loaded from the shipped .xlsm's
+screen_updating/calculation/calculate/status_bar, activate, fullname/save), loaded from the shipped .xlsm's
 cells. Anything else the adapter tried to call would raise AttributeError here.
 """
 
@@ -48,7 +48,20 @@ class FakeApp:
         self._book = book
         self._screen_updating = True
         self._calculation = "automatic"
+        self._status_bar: str | bool = False  # False: Excel shows its own messages
         self.calculations: list[int] = []  # position in the call log of each calculate()
+        self.status_messages: list[str | bool] = []
+
+    @property
+    def status_bar(self) -> str | bool:
+        return self._status_bar
+
+    @status_bar.setter
+    def status_bar(self, value: str | bool) -> None:
+        assert value is False or isinstance(value, str), value
+        self._book.log.append(("app", "status_bar", value))
+        self.status_messages.append(value)
+        self._status_bar = value
 
     @property
     def screen_updating(self) -> bool:
@@ -465,6 +478,18 @@ def test_screen_updating_and_calculation_are_restored(shipped):
     assert book.app.calculations == [last_write + 1]
 
 
+def test_the_simulation_counts_its_trials_in_the_status_bar_and_gives_it_back(shipped):
+    book = FakeBook.load(shipped)
+    book.app._status_bar = "Ready for you"  # whatever was there before the click
+    outcome = _run(book)
+    assert outcome.ok
+    trials = [m for m in book.app.status_messages if isinstance(m, str) and "Monte Carlo trials" in m]
+    assert trials and trials[-1] == "xlcost: Monte Carlo trials 10,000 of 10,000"
+    assert book.app.status_bar == "Ready for you"
+    shown = [i for i, c in enumerate(book.log) if c[:2] == ("app", "status_bar")]
+    assert max(shown) < min(i for i, c in enumerate(book.log) if c[0] == "set")  # given back before any write
+
+
 def test_settings_are_restored_when_a_write_fails(shipped, monkeypatch):
     book = FakeBook.load(shipped)
 
@@ -528,6 +553,16 @@ def test_a_formula_on_a_result_sheet_is_refused_before_any_write(shipped):
     with pytest.raises(excel.ExcelAdapterError, match=r"'Finance' cell B40 holds a formula"):
         _run(book)
     assert not book.calls("set") and not book.calls("format")
+
+
+def test_libreoffice_booleans_on_a_result_sheet_are_values_not_formulas(shipped):
+    """LibreOffice saves every boolean as =TRUE() / =FALSE(); Excel then shows them as formulas."""
+    book = FakeBook.load(shipped)
+    finance = book.sheets["Finance"]
+    finance.cells[(40, 2)], finance.formulas[(40, 2)] = True, "=TRUE()"
+    finance.cells[(41, 2)], finance.formulas[(41, 2)] = False, "=false( )"
+    assert _run(book).ok
+    assert (40, 2) not in finance.formulas and (41, 2) not in finance.formulas  # cleared like any old cell
 
 
 def test_a_missing_result_sheet_is_refused_before_any_write(shipped):

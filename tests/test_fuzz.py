@@ -101,6 +101,8 @@ def base() -> Base:
         param = contract.PARAMS[param_cells[(row, 2)].value]
         data_targets.append(Target(params.sheet, part, cell_ref(row, 3), f"param:{param.kind}"))
         edge_targets.append(Target(params.sheet, part, cell_ref(row, 2), "param-name"))
+        if param.key == "mc_trials":  # every example still simulates, but 200 trials, not 10,000
+            parts[part] = set_cell(parts[part], cell_ref(row, 3), Value("number", 200.0), count)
     return Base(names, parts, tuple(data_targets), tuple(edge_targets), count)
 
 

@@ -334,7 +334,7 @@ CASES: tuple[Case, ...] = (
     Case("sla-options-need-pure-and-hetero", cells({("SLA", "E6"): text("pure")}),
          (("SLA!E6", "repeats the id 'pure'"),), ("choice",)),
     Case("no-gpu-offer-included", cells({("GPU Offers", f"G{r}"): boolean(False) for r in (5, 6, 7)}),
-         (("GPU Offers!A4", "expected at least one offer with Include = TRUE"),), ("bool",)),
+         (("GPU Offers!A4", "expected at least one on-demand offer with Include = TRUE"),), ("bool",)),
     Case("load-tier-bounds-reversed", cells({("Policy", "C6"): num(700)}),
          (("Policy!D6", "Max QPS 500 is not above Min QPS 700; expected Max QPS above Min QPS"),), ("number",)),
     Case("market-needs-one-of-two", cells({("Market", "E5"): num(2)}),

@@ -17,10 +17,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from xlcost.workbook.intake import _scan_ole_names
 from xlcost.workbook.package import (
     Package,
     WorkbookFileError,
-    _scan_ole_names,
     is_date_format,
     ole_stream_names,
     serial_to_datetime,
@@ -281,6 +281,41 @@ def test_xlsb_docx_and_plain_zip(tmp_path: Path) -> None:
             for member, data in members.items():
                 zf.writestr(member, data)
         refused(path, fragment)
+
+
+def test_opendocument_spreadsheet_named_and_told_how_to_convert(tmp_path: Path) -> None:
+    path = tmp_path / "book.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+        zf.writestr("META-INF/manifest.xml", "<manifest/>")
+    refused(path, "is an OpenDocument spreadsheet: save it as Excel (.xlsx) from LibreOffice")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<office:document-content/>")
+    refused(path, "OpenDocument text or presentation file, not an Excel workbook")
+
+
+def test_true_and_false_formulas_are_boolean_values(tmp_path: Path) -> None:
+    """LibreOffice saves every boolean as the formula TRUE() or FALSE(); openpyxl drops the cached value."""
+    body = (
+        '<row r="1"><c r="A1" t="b"><f aca="false">TRUE()</f><v>1</v></c>'  # as LibreOffice writes it
+        '<c r="B1" t="b"><f>FALSE()</f><v>0</v></c>'
+        '<c r="C1"><f>TRUE()</f><v></v></c>'  # after an openpyxl load+save: no cached value
+        '<c r="D1"><f> false ( ) </f></c>'
+        '<c r="E1" t="b"><f t="shared" ref="E1:E2" si="0">TRUE()</f><v>1</v></c></row>'
+        '<row r="2"><c r="E2" t="b"><f t="shared" si="0"/><v>1</v></c>'  # a shared formula's follower
+        '<c r="F2" t="b"><f>NOT(TRUE())</f><v>0</v></c>'  # a real formula stays one
+        '<c r="G2"><f t="shared" ref="G2:G3" si="1">A1+1</f><v>2</v></c></row>'
+        '<row r="3"><c r="G3"><f t="shared" si="1"/><v>1</v></c></row>'
+    )
+    cells = Package.open(raw_package(tmp_path / "lo.xlsx", {"S": body})).cells("S")
+    constants = [cells[key] for key in ((1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (2, 5))]
+    assert [(c.value, c.kind, c.formula, c.has_cached_value) for c in constants] == [
+        (True, "bool", None, True), (False, "bool", None, True), (True, "bool", None, True),
+        (False, "bool", None, True), (True, "bool", None, True), (True, "bool", None, True)]
+    assert (cells[(2, 6)].formula, cells[(2, 6)].value) == ("NOT(TRUE())", False)
+    assert cells[(2, 7)].formula == "A1+1" and cells[(3, 7)].formula == ""
 
 
 def test_zip_bomb_refused_without_decompressing(tmp_path: Path) -> None:

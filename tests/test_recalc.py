@@ -159,7 +159,7 @@ def test_strings_are_written_as_text_never_formulas(tmp_path):
     written = openpyxl.load_workbook(book)
     costs = written["Unit Costs"]
     models = [c.value for c in costs["A"] if c.value in names]
-    assert sorted(models) == sorted(names)
+    assert sorted(set(models)) == sorted(names)  # every model name, shown in each unit-cost block
     for c in costs["A"]:
         if c.value in names:
             assert c.data_type == "s"
@@ -232,8 +232,9 @@ def test_charts_on_result_sheets_follow_a_growing_table(tmp_path):
     api.recalc(book)
     charts = [data for name, data in _members(book).items() if name.startswith("xl/charts/chart")]
     deployment = [c for c in charts if b"Deployment" in c]
-    assert deployment and all(b"$A$6:$A$9" in c for c in deployment)  # 4 scenarios, from row 6
-    assert not any(b"$A$6:$A$8" in c for c in deployment)
+    # 4 scenarios, from row 7 (the options block: title, note, header, then data)
+    assert deployment and all(b"$A$7:$A$10" in c for c in deployment)
+    assert not any(b"$A$7:$A$9" in c for c in deployment)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

@@ -25,7 +25,6 @@ import pytest
 import xlsxwriter
 from openpyxl.styles import NamedStyle
 
-from xlcost.workbook import writer
 from xlcost.workbook.package import Package, WorkbookFileError
 from xlcost.workbook.writer import (
     OutCell,
@@ -328,6 +327,22 @@ def test_formula_in_result_sheet_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == pkg.data
 
 
+def test_true_and_false_formulas_in_a_result_sheet_are_values(tmp_path: Path) -> None:
+    """LibreOffice writes every boolean as =TRUE() / =FALSE(): values, overwritten like any other."""
+    path = build_styled_book(tmp_path / "lo.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Results B"]["C7"] = "=TRUE()"  # openpyxl saves it without a cached value
+    wb["Results B"]["C8"] = "=FALSE()"
+    wb.save(path)
+    write_results(Package.open(path), outputs_a())
+    assert not Package.open(path).cells("Results B").get((7, 3))
+    wb = openpyxl.load_workbook(path)
+    wb["Results B"]["C9"] = "=TRUE()+0"  # anything else is the user's formula
+    wb.save(path)
+    with pytest.raises(WorkbookFileError, match=r"cell C9 holds a formula \(=TRUE\(\)\+0\)"):
+        write_results(Package.open(path), outputs_a())
+
+
 def test_unknown_and_chart_target_sheets(tmp_path: Path) -> None:
     path = tmp_path / "cs.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -491,7 +506,7 @@ def test_permission_denied_creating_temp(tmp_path: Path, monkeypatch: pytest.Mon
             raise PermissionError(errno.EACCES, "Permission denied", str(name))
         return real_open(name, flags, *args)
 
-    monkeypatch.setattr(writer.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     with pytest.raises(WorkbookFileError, match="the folder .* is read-only"):
         write_results(pkg, outputs_a())
     assert path.read_bytes() == pkg.data and sorted(os.listdir(tmp_path)) == ["book.xlsx"]
@@ -520,7 +535,7 @@ def test_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(writer.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(WorkbookFileError, match="the disk is full"):
         write_results(pkg, outputs_a())
     assert path.read_bytes() == source and not list(tmp_path.glob(".*.tmp"))

@@ -7,16 +7,19 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, contract
+from . import __version__, contract, importing
 from .contract import Problem
 from .engine.model import Results, compute
+from .engine.simulation import OnProgress
 from .inputs import Inputs, defaults
 from .present import key_figures, model_checks, result_tables, table_columns
 from .workbook.layout import Block, lay_out
@@ -27,14 +30,33 @@ from .workbook.writer import write_results as write_package
 
 DEFAULT_WORKBOOK_NAME = "llm_cost_model.xlsx"
 # The module the workbook's Recalculate button (and the add-in's "Run main") imports: named like the workbook.
-EXCEL_SHIM = '''from xlcost.excel import main  # noqa: F401  (RunPython / "Run main" call llm_cost_model.main())
+# It names no workbook, so a copy renamed for a renamed workbook (q3_model.py) keeps working.
+EXCEL_SHIM = '''from xlcost.excel import main  # noqa: F401  (the button and "Run main" call <this module>.main())
 
-if __name__ == "__main__":  # debugging from an editor, with the workbook open in Excel
+if __name__ == "__main__":  # debugging from an editor: runs main() on the workbook named like this file
+    from pathlib import Path
+
     import xlwings as xw
 
-    xw.Book("llm_cost_model.xlsm").set_mock_caller()
+    xw.Book(Path(__file__).with_suffix(".xlsm")).set_mock_caller()
     main()
 '''
+
+
+def hidden_module(name: str, folder: Path) -> str | None:
+    """What a ``<name>.py`` shim in ``folder`` would hide from the button's Python, or None when the name is
+    free: xlcost itself, xlwings, a module of Python's standard library, or an installed package."""
+    if name == "xlcost":
+        return "the xlcost package itself"
+    if name == "xlwings":
+        return "xlwings, which runs the button"
+    if name in sys.builtin_module_names or name in sys.stdlib_module_names:
+        return f"Python's own module {name!r}"
+    # Installed packages only: not this folder, nor the current one, where an earlier shim may already sit.
+    here = {folder.resolve(), Path.cwd().resolve()}
+    search = [entry for entry in sys.path if entry and Path(entry).is_dir() and Path(entry).resolve() not in here]
+    found = importlib.machinery.PathFinder.find_spec(name, search) is not None
+    return f"the installed package {name!r}" if found else None
 
 
 @dataclass(frozen=True)
@@ -71,19 +93,38 @@ def default_workbook() -> Path:
         return Path(__file__).resolve().parents[1] / "workbooks" / DEFAULT_WORKBOOK_NAME
 
 
-def check(path: str | os.PathLike[str]) -> Outcome:
-    """Read and compute without writing anything. Raises WorkbookFileError for a bad file."""
+def check(path: str | os.PathLike[str], *, trials: int | None = None, seed: int | None = None,
+          on_progress: OnProgress | None = None) -> Outcome:
+    """Read and compute without writing anything. Raises WorkbookFileError for a bad file.
+
+    ``trials`` and ``seed`` replace the workbook's mc_trials and mc_seed for this run (the file is not
+    changed); ``on_progress(done, total)`` follows the simulation's trials.
+    """
     pkg = Package.open(path)
     inputs, problems = read_inputs(pkg)
-    results, problems = evaluate(inputs, problems)
+    inputs = simulation_settings(inputs, trials, seed)
+    results, problems = evaluate(inputs, problems, on_progress=on_progress)
     return Outcome(pkg, inputs, problems, results)
 
 
-def evaluate(inputs: Inputs | None, problems: list[Problem]) -> tuple[Results | None, list[Problem]]:
+def simulation_settings(inputs: Inputs | None, trials: int | None, seed: int | None) -> Inputs | None:
+    """The inputs with mc_trials and/or mc_seed replaced (None keeps the workbook's value)."""
+    if inputs is None:
+        return None
+    for key, value in (("mc_trials", trials), ("mc_seed", seed)):
+        param = contract.PARAMS[key]
+        if value is not None and not param.min <= value <= param.max:
+            raise ValueError(f"{key} must be a whole number from {param.min:,.0f} to {param.max:,.0f}, not {value}")
+    changed = {k: v for k, v in (("mc_trials", trials), ("mc_seed", seed)) if v is not None}
+    return inputs.with_params(**changed) if changed else inputs
+
+
+def evaluate(inputs: Inputs | None, problems: list[Problem], *,
+             on_progress: OnProgress | None = None) -> tuple[Results | None, list[Problem]]:
     """Parsed inputs -> results, with the model checks added to the problems (every front end's one path)."""
     if inputs is None:
         return None, problems
-    results = compute(inputs)
+    results = compute(inputs, on_progress=on_progress)
     return results, problems + model_checks(results)
 
 
@@ -97,10 +138,11 @@ def sheet_content(results: Results, problems: list[Problem]) -> dict[str, SheetO
     return result_layout(results, problems)[0]
 
 
-def recalc(path: str | os.PathLike[str]) -> Outcome:
+def recalc(path: str | os.PathLike[str], *, trials: int | None = None, seed: int | None = None,
+           on_progress: OnProgress | None = None) -> Outcome:
     """Compute the workbook and write its result sheets. Raises InputError (file untouched) or
-    WorkbookFileError / WorkbookBusyError (file untouched)."""
-    outcome = check(path)
+    WorkbookFileError / WorkbookBusyError (file untouched). ``trials``, ``seed``, ``on_progress``: as ``check``."""
+    outcome = check(path, trials=trials, seed=seed, on_progress=on_progress)
     if not outcome.ok:
         raise InputError(outcome)
     _require_result_sheets(outcome.package)
@@ -141,6 +183,12 @@ def new(path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookFileError(f"{target.name}: the workbook name must end in .xlsx or .xlsm")
+    hidden = hidden_module(target.stem, target.parent) if target.suffix.lower() == ".xlsm" else None
+    if hidden:
+        raise WorkbookFileError(
+            f"{target.name}: the Recalculate button imports a Python module named like the workbook, and "
+            f"{target.stem}.py next to it would hide {hidden}, so the button could not work; choose another "
+            "name, e.g. my_model.xlsm")
     results, problems = evaluate(defaults(), [])
     _, blocks = result_layout(results, problems)  # where the charts' data will sit
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -162,10 +210,23 @@ def new(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def import_files(book: str | os.PathLike[str], files: list[str | os.PathLike[str]], *, model: str | None = None,
+                 gpus: int | None = None, gpu_type: str | None = None, input_tokens: float | None = None,
+                 output_tokens: float | None = None, dry_run: bool = False) -> importing.ImportReport:
+    """Append load-test runs to the Benchmarks table (or fill a model's SLIME columns from a slime script).
+
+    Raises importing.ImportProblems listing every problem (nothing written), or WorkbookFileError /
+    WorkbookBusyError for the workbook itself. The same run of the same file is never added twice.
+    """
+    options = importing.Options(model, gpus, gpu_type, input_tokens, output_tokens)
+    return importing.import_files(book, files, options, dry_run=dry_run)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-__all__ = ["check", "recalc", "new", "export_data", "default_workbook", "Outcome", "InputError", "contract"]
+__all__ = ["check", "recalc", "new", "export_data", "import_files", "default_workbook", "Outcome", "InputError",
+           "contract"]

@@ -477,8 +477,9 @@ RISKS = InputTable(
 )
 
 MARKET_TARGETS: dict[str, str] = {
-    "gpu_price": "USD per GPU-hour (both options)",
-    "inference_cost": "every serving cost (same effect as the GPU price)",
+    "gpu_price": "USD per GPU-hour of every offer and term (both self-hosted options)",
+    "inference_cost": "every serving cost: GPU-hour prices and API token prices",
+    "api_price": "API prices per token of every model",
     "load": "peak QPS of every scenario",
     "planning_share": "planning share of every scenario",
     "escalation_rate": "escalation rate of every scenario",
@@ -570,76 +571,84 @@ PUBLISHED = InputTable(
         _c("known_cause", "Known cause of a difference", "text", required=False, width=60),
     ),
     rows=(
-        ("usd_per_gpu_hour", 3.81, "usd_per_gpu_hour", "Seed §2.1", "The seed rounds 30.44 / 8 = 3.805 up to 3.81."),
-        ("model.qwen3-4b.usd_per_1k_requests", 0.042, "usd_per_1k_requests", "Seed §2.1",
-         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
-        ("model.glm4-9b.usd_per_1k_requests", 0.064, "usd_per_1k_requests", "Seed §2.1",
-         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
-        ("model.qwen3-235b-a22b.usd_per_1k_requests", 5.54, "usd_per_1k_requests", "Seed §2.1",
-         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
-        ("model.deepseek-r1.usd_per_1k_requests", 60.96, "usd_per_1k_requests", "Seed §2.1",
-         "The seed divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
-        ("workflow.simple.savings_pct", 0.846, "fraction", "Seed §2.2",
-         "The seed's printed savings follow from none of its own figures; its formula gives 74.4%."),
-        ("workflow.medium.savings_pct", 0.921, "fraction", "Seed §2.2",
-         "The seed's printed savings follow from none of its own figures; its formula gives 88.2%."),
-        ("workflow.complex.savings_pct", 0.952, "fraction", "Seed §2.2",
-         "The seed's printed savings follow from none of its own figures; its formula gives 93.0%."),
-        ("deployment.enterprise.pure.gpus", 1600, "gpus", "Seed §4.1", None),
-        ("deployment.enterprise.hetero.gpus", 330, "gpus", "Seed §4.1", None),
-        ("deployment.enterprise.pure.usd_per_hour", 6096, "usd_per_hour", "Seed §4.1",
+        ("usd_per_gpu_hour", 3.81, "usd_per_gpu_hour", "Published analysis §2.1",
+         "The published analysis rounds 30.44 / 8 = 3.805 up to 3.81."),
+        ("model.qwen3-4b.usd_per_1k_requests", 0.042, "usd_per_1k_requests", "Published analysis §2.1",
+         "The published analysis divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.glm4-9b.usd_per_1k_requests", 0.064, "usd_per_1k_requests", "Published analysis §2.1",
+         "The published analysis divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.qwen3-235b-a22b.usd_per_1k_requests", 5.54, "usd_per_1k_requests", "Published analysis §2.1",
+         "The published analysis divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("model.deepseek-r1.usd_per_1k_requests", 60.96, "usd_per_1k_requests", "Published analysis §2.1",
+         "The published analysis divides the hourly cost by QPS: that is the cost of 3,600 requests, not 1,000."),
+        ("workflow.simple.savings_pct", 0.846, "fraction", "Published analysis §2.2",
+         "The published printed savings follow from none of its own figures; its formula gives 74.4%."),
+        ("workflow.medium.savings_pct", 0.921, "fraction", "Published analysis §2.2",
+         "The published printed savings follow from none of its own figures; its formula gives 88.2%."),
+        ("workflow.complex.savings_pct", 0.952, "fraction", "Published analysis §2.2",
+         "The published printed savings follow from none of its own figures; its formula gives 93.0%."),
+        ("deployment.enterprise.pure.gpus", 1600, "gpus", "Published analysis §4.1", None),
+        ("deployment.enterprise.hetero.gpus", 330, "gpus", "Published analysis §4.1", None),
+        ("deployment.enterprise.pure.usd_per_hour", 6096, "usd_per_hour", "Published analysis §4.1",
          "GPU-hour price 3.81 (rounded) vs 3.805."),
-        ("deployment.enterprise.pure.usd_per_year", 52670000, "usd_per_year", "Seed §4.1",
+        ("deployment.enterprise.pure.usd_per_year", 52670000, "usd_per_year", "Published analysis §4.1",
          "GPU-hour price 3.81 (rounded) vs 3.805."),
-        ("deployment.enterprise.hetero.usd_per_month", 904320, "usd_per_month", "Seed §4.1",
-         "The seed rounds $1,257.30/h to $1,257 before multiplying by 720 h (correct at 3.81: $905,256)."),
-        ("deployment.enterprise.hetero.usd_per_year", 10850000, "usd_per_year", "Seed §4.1",
-         "Carries the seed's hourly rounding; GPU-hour price 3.81 vs 3.805."),
-        ("deployment.enterprise.savings_pct", 0.794, "fraction", "Seed §4.1", None),
-        ("deployment.enterprise.annual_savings_usd", 41820000, "usd_per_year", "Seed §4.1",
+        ("deployment.enterprise.hetero.usd_per_month", 904320, "usd_per_month", "Published analysis §4.1",
+         "The published analysis rounds $1,257.30/h to $1,257 before multiplying by 720 h "
+         "(correct at 3.81: $905,256)."),
+        ("deployment.enterprise.hetero.usd_per_year", 10850000, "usd_per_year", "Published analysis §4.1",
+         "Carries the published hourly rounding; GPU-hour price 3.81 vs 3.805."),
+        ("deployment.enterprise.savings_pct", 0.794, "fraction", "Published analysis §4.1", None),
+        ("deployment.enterprise.annual_savings_usd", 41820000, "usd_per_year", "Published analysis §4.1",
          "GPU-hour price 3.81 (rounded) vs 3.805."),
-        ("deployment.sme.pure.gpus", 160, "gpus", "Seed §4.2", None),
-        ("deployment.sme.hetero.gpus", 66, "gpus", "Seed §4.2", None),
-        ("deployment.sme.savings_pct", 0.586, "fraction", "Seed §4.2",
-         "The seed rounds the annual costs to $5.27M and $2.18M before dividing (58.8% unrounded)."),
-        ("deployment.sme.annual_savings_usd", 3090000, "usd_per_year", "Seed §4.2",
+        ("deployment.sme.pure.gpus", 160, "gpus", "Published analysis §4.2", None),
+        ("deployment.sme.hetero.gpus", 66, "gpus", "Published analysis §4.2", None),
+        ("deployment.sme.savings_pct", 0.586, "fraction", "Published analysis §4.2",
+         "The published analysis rounds the annual costs to $5.27M and $2.18M before dividing (58.8% unrounded)."),
+        ("deployment.sme.annual_savings_usd", 3090000, "usd_per_year", "Published analysis §4.2",
          "GPU-hour price 3.81 (rounded) vs 3.805."),
-        ("deployment.small.annual_savings_usd", 309000, "usd_per_year", "Seed §6.2",
-         "The seed scales the SME savings linearly to 10 QPS. With whole instances, 1 large instance "
+        ("deployment.small.annual_savings_usd", 309000, "usd_per_year", "Published analysis §6.2",
+         "The published analysis scales the SME savings linearly to 10 QPS. With whole instances, 1 large instance "
          "(pure) against 1 large + 1 small (heterogeneous) costs more: there are no savings at 10 QPS."),
-        ("implementation.upfront_usd", 285000, "usd", "Seed §6.1",
-         "The seed's 'first year' $285K adds a year of operations (and training) to the one-time investment."),
-        ("implementation.recurring_usd_per_year", 70000, "usd_per_year", "Seed §6.1",
-         "The seed's 'annual operational overhead' charges the one-time $10K training every year."),
-        ("finance.enterprise.roi", 146.30, "fraction", "Seed §6.2",
-         "The seed's ROI (14,630%) follows from none of its own formulas."),
-        ("finance.sme.roi", 22.75, "fraction", "Seed §6.2",
-         "The seed's ROI (2,275%) follows from none of its own formulas."),
-        ("finance.small.roi", 1.68, "fraction", "Seed §6.2",
-         "The seed's ROI (168%) follows from none of its own formulas, and the 10 QPS savings are negative."),
-        ("finance.enterprise.payback_months", 0.2, "months", "Seed §6.2",
-         "The seed prints 0.2 and '2.4 months' side by side; neither follows from its figures."),
-        ("finance.sme.payback_months", 2.8, "months", "Seed §6.2",
-         "The seed prints 2.8 and '3.4 months'; neither follows from its figures."),
-        ("finance.small.payback_months", 12.1, "months", "Seed §6.2",
+        ("implementation.upfront_usd", 285000, "usd", "Published analysis §6.1",
+         "The published 'first year' $285K adds a year of operations (and training) to the one-time investment."),
+        ("implementation.recurring_usd_per_year", 70000, "usd_per_year", "Published analysis §6.1",
+         "The published 'annual operational overhead' charges the one-time $10K training every year."),
+        ("finance.enterprise.roi", 146.30, "fraction", "Published analysis §6.2",
+         "The published ROI (14,630%) follows from none of its own formulas."),
+        ("finance.sme.roi", 22.75, "fraction", "Published analysis §6.2",
+         "The published ROI (2,275%) follows from none of its own formulas."),
+        ("finance.small.roi", 1.68, "fraction", "Published analysis §6.2",
+         "The published ROI (168%) follows from none of its own formulas, and the 10 QPS savings are negative."),
+        ("finance.enterprise.payback_months", 0.2, "months", "Published analysis §6.2",
+         "The published analysis prints 0.2 and '2.4 months' side by side; neither follows from its figures."),
+        ("finance.sme.payback_months", 2.8, "months", "Published analysis §6.2",
+         "The published analysis prints 2.8 and '3.4 months'; neither follows from its figures."),
+        ("finance.small.payback_months", 12.1, "months", "Published analysis §6.2",
          "At 10 QPS the heterogeneous option costs more: it never pays back."),
-        ("risk.expected_annual_usd", 100000, "usd_per_year", "Seed §7.1", None),
-        ("market.gpu-price-drop-30.enterprise.annual_savings_usd", 29270000, "usd_per_year", "Seed §7.2",
-         "The seed scales its $41.82M by 0.7; the re-run model agrees up to the GPU-hour rounding."),
-        ("market.inference-cost-halved.enterprise.annual_savings_usd", 20910000, "usd_per_year", "Seed §7.2",
-         "The seed scales its $41.82M by 0.5; the re-run model agrees up to the GPU-hour rounding."),
-        ("latency.simple.improvement", 0.737, "fraction", "Seed §5.1", None),
-        ("latency.complex.improvement", 0.083, "fraction", "Seed §5.1", None),
-        ("breakeven.min_qps", 50, "qps", "Seed §8.1",
-         "The seed's 50 QPS threshold is a claim; the computed value comes from the step-wise sweep."),
-        ("recommendation.over-500.savings_min", 0.70, "fraction", "Seed §8.2", "Claimed range 70-80%."),
-        ("recommendation.over-500.savings_max", 0.80, "fraction", "Seed §8.2", "Claimed range 70-80%."),
-        ("recommendation.100-500.savings_min", 0.60, "fraction", "Seed §8.2", "Claimed range 60-70%."),
-        ("recommendation.100-500.savings_max", 0.70, "fraction", "Seed §8.2", "Claimed range 60-70%."),
-        ("recommendation.50-100.savings_min", 0.50, "fraction", "Seed §8.2", "Claimed range 50-60%."),
-        ("recommendation.50-100.savings_max", 0.60, "fraction", "Seed §8.2", "Claimed range 50-60%."),
-        ("recommendation.under-50.savings_min", 0.30, "fraction", "Seed §8.2", "Claimed range 30-50%."),
-        ("recommendation.under-50.savings_max", 0.50, "fraction", "Seed §8.2", "Claimed range 30-50%."),
+        ("risk.expected_annual_usd", 100000, "usd_per_year", "Published analysis §7.1", None),
+        ("market.gpu-price-drop-30.enterprise.annual_savings_usd", 29270000, "usd_per_year",
+         "Published analysis §7.2",
+         "The published analysis scales its $41.82M by 0.7; the re-run model agrees up to the GPU-hour rounding."),
+        ("market.inference-cost-halved.enterprise.annual_savings_usd", 20910000, "usd_per_year",
+         "Published analysis §7.2",
+         "The published analysis scales its $41.82M by 0.5; the re-run model agrees up to the GPU-hour rounding."),
+        ("workflow.simple.latency_improvement", 0.737, "fraction", "Published analysis §5.1",
+         "The published 73.7% compares one small-model call with one large-model call. A simple workflow still pays "
+         "for its planning call on the large model and for the router on every act step."),
+        ("workflow.complex.latency_improvement", 0.083, "fraction", "Published analysis §5.1",
+         "The published 8.3% compares an unexplained 120 ms for the pure option with one planning call plus "
+         "routing. On the pure option a complex workflow makes every one of its calls on the large model."),
+        ("breakeven.min_qps", 50, "qps", "Published analysis §8.1",
+         "The published 50 QPS threshold is a claim; the computed value comes from the step-wise sweep."),
+        ("recommendation.over-500.savings_min", 0.70, "fraction", "Published analysis §8.2", "Claimed range 70-80%."),
+        ("recommendation.over-500.savings_max", 0.80, "fraction", "Published analysis §8.2", "Claimed range 70-80%."),
+        ("recommendation.100-500.savings_min", 0.60, "fraction", "Published analysis §8.2", "Claimed range 60-70%."),
+        ("recommendation.100-500.savings_max", 0.70, "fraction", "Published analysis §8.2", "Claimed range 60-70%."),
+        ("recommendation.50-100.savings_min", 0.50, "fraction", "Published analysis §8.2", "Claimed range 50-60%."),
+        ("recommendation.50-100.savings_max", 0.60, "fraction", "Published analysis §8.2", "Claimed range 50-60%."),
+        ("recommendation.under-50.savings_min", 0.30, "fraction", "Published analysis §8.2", "Claimed range 30-50%."),
+        ("recommendation.under-50.savings_max", 0.50, "fraction", "Published analysis §8.2", "Claimed range 30-50%."),
     ),
     min_rows=0,
 )
@@ -686,6 +695,8 @@ UNCERTAINTY_KINDS = ("value", "multiplier")
 UNCERTAIN_TABLES = (GPU_OFFERS.name, MODELS.name, CALL_TYPES.name, WORKFLOWS.name, SCENARIOS.name,
                     LOAD_PROFILES.name, COST_LINES.name, RISKS.name, "Parameters")
 DISTRIBUTIONS = ("uniform", "triangular", "pert", "normal", "lognormal")
+# A million trials measure a mean to about 0.1% of its spread; memory grows with the trials (about 150 bytes each).
+MAX_TRIALS = 1_000_000
 
 UNCERTAINTY = InputTable(
     key="uncertainty", name="Uncertainty", sheet="Uncertainty", title="Uncertain inputs",
@@ -822,8 +833,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "of that term): none, 1-year or 3-year. The rest is billed on demand.", kind="choice",
               choices=COMMITTED_TERMS, group="GPU pricing"),
     Parameter("mc_trials", 10000, "count",
-              "Monte Carlo trials over the Uncertainty sheet's ranges; 0 turns the simulation off.",
-              kind="integer", min=0, max=10_000_000, group="Uncertainty"),
+              "Monte Carlo trials over the Uncertainty sheet's ranges (at most 1,000,000); 0 turns the simulation off.",
+              kind="integer", min=0, max=MAX_TRIALS, group="Uncertainty"),
     Parameter("mc_seed", 20251201, "count",
               "Seed of the simulation's random numbers: the same workbook and seed give the same results.",
               kind="integer", min=0, max=999_999_999_999, group="Uncertainty"),
@@ -858,18 +869,22 @@ class ResultTable:
     title: str
     columns: tuple[ResultColumn, ...]
     description: str = ""
+    note: str = ""  # shown on the sheet, on a row between the block's title and its header
 
 
 @dataclass(frozen=True)
 class ChartSpec:
     sheet: str
     table: str
-    kind: Literal["bar", "line", "step"]
+    kind: Literal["bar", "line", "step", "scatter"]
     title: str
     category: str
     series: tuple[str, ...]
     y_title: str
     anchor_column: int = 0  # 0 = right of the widest block
+    log_scale: bool = False  # values spanning orders of magnitude (a small scenario beside a large one)
+    xy: tuple[tuple[str, str], ...] = ()  # scatter: (x column, y column) per series; titled by the x column
+    x_title: str = ""
 
 
 def _r(key: str, header: str, unit: str = "", width: float = 14) -> ResultColumn:
@@ -882,7 +897,8 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("unit", "Unit", width=18),
     ), "Headline numbers with stable ids (the JSON export's key_figures)."),
     ResultTable("gpu_pricing", "Unit Costs", "GPU-hour price", (
-        _r("offer", "Offer", width=18), _r("gpus_per_instance", "GPUs", "gpus", 8),
+        _r("offer", "Offer", width=18), _r("term", "Term", width=11), _r("region", "Region", width=12),
+        _r("as_of", "As of", width=11), _r("gpus_per_instance", "GPUs", "gpus", 8),
         _r("usd_per_instance_hour", "USD / instance-hour", "usd_per_instance_hour"),
         _r("usd_per_gpu_hour", "USD / GPU-hour", "usd_per_gpu_hour"), _r("included", "Included", "bool", 9),
     )),
@@ -895,7 +911,19 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("usd_per_request", "USD / request", "usd_per_request", 13),
         _r("usd_per_1k_requests", "USD / 1K requests", "usd_per_1k_requests", 13),
         _r("seed_usd_per_1k", "Seed's 'per 1K' (hourly / QPS)", "usd_per_1k_requests", 14),
+        _r("capacity_source", "Capacity source", width=12),
     )),
+    ResultTable("call_costs", "Unit Costs", "Unit cost by model and call type: self-hosted and hosted API", (
+        _r("model", "Model", width=18), _r("call_type", "Call type", width=10),
+        _r("tokens_per_call", "Tokens per call", "tokens", 10),
+        _r("capacity_qps", "Capacity (QPS / instance)", "qps", 12),
+        _r("usd_per_call", "Self-hosted USD / call", "usd_per_call", 13),
+        _r("usd_per_1m_tokens", "Self-hosted USD / 1M tokens", "usd_per_1m_tokens", 14),
+        _r("api_usd_per_call", "API USD / call", "usd_per_call", 13),
+        _r("api_usd_per_1m_tokens", "API USD / 1M tokens", "usd_per_1m_tokens", 13),
+        _r("api_price_source", "API price source", width=30),
+    ), note="Self-hosted costs assume every instance runs at its full capacity; API prices are paid per token "
+            "used. Blank API columns: no API price for the model."),
     ResultTable("workflow_costs", "Workflows Out", "Cost per Plan/Act workflow", (
         _r("workflow", "Workflow", width=24), _r("plan_calls", "Plan calls", "count", 9),
         _r("act_steps", "Act steps", "count", 9), _r("planner", "Planner", width=16),
@@ -903,7 +931,18 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("pure_usd", "Pure large (USD)", "usd_per_request", 13),
         _r("hetero_usd", "Heterogeneous (USD)", "usd_per_request", 13),
         _r("cost_ratio", "Cost ratio", "ratio", 9), _r("savings_pct", "Savings", "fraction", 9),
+        _r("api_pure_usd", "API large only (USD)", "usd_per_request", 13),
+        _r("api_hetero_usd", "API planner + executor (USD)", "usd_per_request", 14),
     )),
+    ResultTable("options", "Deployment", "Four options per scenario: annual cost and savings against option A", (
+        _r("scenario", "Scenario", width=26), _r("pure_usd_per_year", "A. Pure large (USD/year)", "usd_per_year", 15),
+        _r("hetero_usd_per_year", "B. Planner + executor (USD/year)", "usd_per_year", 15),
+        _r("api_pure_usd_per_year", "C. API large only (USD/year)", "usd_per_year", 15),
+        _r("api_hetero_usd_per_year", "D. API planner + executor (USD/year)", "usd_per_year", 15),
+        _r("hetero_savings_pct", "B saves", "fraction", 9), _r("api_pure_savings_pct", "C saves", "fraction", 9),
+        _r("api_hetero_savings_pct", "D saves", "fraction", 9), _r("cheapest", "Cheapest", width=24),
+    ), note="A and B pay for provisioned GPUs whether used or not; C and D pay per token used. At peak-sized capacity "
+            "the comparison flatters the API; at average usage it flatters self-hosting. The load profile decides."),
     ResultTable("deployment", "Deployment", "Capacity and cost by scenario", (
         _r("scenario", "Scenario", width=26), _r("peak_qps", "Peak QPS", "qps", 9),
         _r("plan_qps", "Plan QPS", "qps", 9), _r("act_qps", "Act QPS", "qps", 9),
@@ -920,15 +959,52 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("hetero_usd_per_year", "Hetero: USD/year", "usd_per_year", 14),
         _r("annual_savings_usd", "Annual savings", "usd_per_year", 14),
         _r("savings_pct", "Savings", "fraction", 9),
+        _r("pure_gpu_hours_per_year", "Pure: GPU-hours/year", "gpu_hours", 14),
+        _r("hetero_gpu_hours_per_year", "Hetero: GPU-hours/year", "gpu_hours", 14),
     )),
-    ResultTable("latency_tasks", "Latency Impact", "Latency by task class", (
+    ResultTable("load_hourly", "Load", "GPUs in use by hour of the day", (
+        _r("hour", "Hour", "hours", 7),
+    ), "Two columns per scenario (pure and heterogeneous GPUs), added from the Scenarios table."),
+    ResultTable("load_summary", "Load", "Load over the day, provisioning and pricing terms", (
+        _r("scenario", "Scenario", width=26), _r("load_profile", "Load profile", width=14),
+        _r("provisioning", "Provisioning", width=12), _r("peak_qps", "Peak QPS", "qps", 9),
+        _r("average_qps", "Average QPS", "qps", 10), _r("peak_to_average", "Peak / average", "ratio", 10),
+        _r("requests_per_year", "Requests / year", "requests", 16),
+        _r("pure_gpu_hours_per_year", "Pure: GPU-hours/year", "gpu_hours", 14),
+        _r("hetero_gpu_hours_per_year", "Hetero: GPU-hours/year", "gpu_hours", 14),
+        _r("pure_always_on_gpus", "Pure: always-on GPUs", "gpus", 11),
+        _r("hetero_always_on_gpus", "Hetero: always-on GPUs", "gpus", 11),
+        _r("committed_usd_per_gpu_hour", "Always-on USD / GPU-hour", "usd_per_gpu_hour", 12),
+        _r("on_demand_usd_per_gpu_hour", "On-demand USD / GPU-hour", "usd_per_gpu_hour", 12),
+    )),
+    ResultTable("benchmark_runs", "Capacity", "Benchmark runs against the call types' latency targets", (
+        _r("run", "Run", width=24), _r("model", "Model", width=18), _r("call_type", "Call type", width=10),
+        _r("request_throughput", "Throughput (req/s)", "qps", 11), _r("p99_ttft_ms", "p99 TTFT (ms)", "ms", 10),
+        _r("slo_p99_ttft_ms", "SLO p99 TTFT (ms)", "ms", 11), _r("meets_slo", "Meets SLO", "bool", 9),
+        _r("chosen", "Chosen", "bool", 8),
+    ), "One row per run and call type it is a candidate for."),
+    ResultTable("capacity", "Capacity", "Capacity per model and call type: typed or measured", (
+        _r("model", "Model", width=18), _r("call_type", "Call type", width=10), _r("source", "Source", width=24),
+        _r("runs_considered", "Runs considered", "count", 10), _r("runs_meeting_slo", "Runs meeting SLO", "count", 10),
+        _r("qps", "Capacity (QPS)", "qps", 10), _r("sizing_qps", "Sizing QPS", "qps", 10),
+        _r("latency_ms", "Mean latency used (ms)", "ms", 11), _r("p99_ttft_ms", "p99 TTFT (ms)", "ms", 10),
+        _r("p99_tpot_ms", "p99 TPOT (ms)", "ms", 10), _r("p99_e2e_ms", "p99 E2E (ms)", "ms", 10),
+        _r("note", "Note", width=50),
+    )),
+    ResultTable("workflow_latency", "Latency Impact", "Latency per workflow", (
+        _r("workflow", "Workflow", width=24), _r("pure_ms", "Pure large (ms)", "ms", 11),
+        _r("hetero_ms", "Heterogeneous (ms)", "ms", 12), _r("saved_ms", "Saved (ms)", "ms", 10),
+        _r("improvement", "Improvement", "fraction", 11), _r("business_value", "Business value", width=13),
+    ), note="Calls run one after another: every planning call and act step counts, with the router's overhead on "
+            "each routed step and escalated steps redone on the large model."),
+    ResultTable("latency_tasks", "Latency Impact", "The published analysis's task classes (for reconciliation)", (
         _r("task_class", "Task class", width=14), _r("pure_ms", "Pure large (ms)", "ms", 11),
         _r("hetero_ms", "Heterogeneous (ms)", "ms", 12), _r("saved_ms", "Saved (ms)", "ms", 10),
         _r("improvement", "Improvement", "fraction", 11), _r("business_value", "Business value", width=13),
         _r("basis", "How it is computed", width=48),
     )),
     ResultTable("latency_impact", "Latency Impact", "Business impact of the latency change", (
-        _r("industry", "Industry", width=20), _r("task_class", "Task class", width=12),
+        _r("industry", "Industry", width=20), _r("workflow", "Workflow", width=24),
         _r("impact_per_100ms", "Impact / 100 ms", "fraction", 11),
         _r("impact_share", "Impact avoided", "fraction", 11),
         _r("impact_usd_per_year", "USD / year", "usd_per_year", 13),
@@ -984,7 +1060,8 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("change", "Change", width=30),
         _r("annual_savings_usd", "Annual savings", "usd_per_year", 14), _r("savings_pct", "Savings", "fraction", 9),
         _r("npv_usd", "NPV", "usd", 14), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 14),
-        _r("viable", "Viable", "bool", 8), _r("commentary", "Commentary", width=40),
+        _r("viable", "Viable", "bool", 8), _r("cheapest", "Cheapest option", width=24),
+        _r("commentary", "Commentary", width=40),
     )),
     ResultTable("breakeven_sweep", "Breakeven", "Savings against load", (
         _r("qps", "Load (QPS)", "qps", 10), _r("pure_gpus", "Pure GPUs", "gpus", 9),
@@ -1011,10 +1088,51 @@ RESULT_TABLES: tuple[ResultTable, ...] = (
         _r("savings_min", "Savings (min)", "fraction", 10), _r("savings_max", "Savings (max)", "fraction", 10),
         _r("worst_payback_months", "Worst payback (months)", "months", 11),
         _r("recommendation", "Recommendation", width=18), _r("stars", "Stars", width=8),
-        _r("seed_claim", "Seed's claim", width=11),
+        _r("mix", "Judged on the mix of", width=30), _r("seed_claim", "Seed's claim", width=11),
+    )),
+    ResultTable("mc_histogram", "Simulation", "How sure are we: risk-adjusted NPV of the primary scenario over the "
+                "trials", (
+        _r("bin", "Risk-adjusted NPV", width=14), _r("from_usd", "From", "usd", 14), _r("to_usd", "To", "usd", 14),
+        _r("trials", "Trials", "count", 10), _r("share", "Share of trials", "fraction", 10),
+    ), note="Equal bins from the lowest to the highest trial."),
+    ResultTable("mc_cumulative", "Simulation", "Chance the primary scenario's risk-adjusted NPV is at most a value", (
+        _r("probability", "Probability", "fraction", 11), _r("risk_adjusted_npv_usd", "Risk-adjusted NPV", "usd", 16),
+    )),
+    ResultTable("mc_run", "Simulation", "The simulation", (
+        _r("trials", "Trials", "count", 10), _r("seed", "Seed", width=12), _r("scenario", "Primary scenario", width=26),
+        _r("mean_risk_adjusted_npv_usd", "Mean risk-adjusted NPV", "usd", 16),
+        _r("standard_error_usd", "Standard error of the mean", "usd", 14), _r("statement", "In words", width=90),
+    ), note="Trials draw every row of the Uncertainty sheet and re-run costs, sizing and cash flows; the other "
+            "sheets use the cells' own values."),
+    ResultTable("mc_summary", "Simulation", "Results over the trials, by scenario", (
+        _r("scenario", "Scenario", width=26), _r("metric", "Result", width=26), _r("unit", "Unit", width=13),
+        _r("mean", "Mean", "value", 14), _r("std", "Std. deviation", "value", 14), _r("p5", "P5", "value", 14),
+        _r("p10", "P10", "value", 14), _r("p50", "P50 (median)", "value", 14), _r("p90", "P90", "value", 14),
+        _r("p95", "P95", "value", 14), _r("standard_error", "Std. error of the mean", "value", 14),
+    ), note="Pn: n% of the trials are at or below this value. Blank payback figures: some trials never pay back."),
+    ResultTable("mc_risk", "Simulation", "Chance of a loss and of a late payback, by scenario", (
+        _r("scenario", "Scenario", width=26), _r("prob_loss", "P(risk-adjusted NPV < 0)", "fraction", 12),
+        _r("prob_loss_standard_error", "Its standard error", "fraction", 11),
+        _r("prob_npv_negative", "P(NPV < 0)", "fraction", 10),
+        _r("prob_npv_negative_standard_error", "Its standard error", "fraction", 11),
+        _r("prob_payback_over_target", "P(risk-adj. payback > target)", "fraction", 13),
+        _r("payback_target_months", "Payback target (months)", "months", 11),
+    ), note="A trial that never pays back counts as missing the target."),
+    ResultTable("tornado", "Simulation", "What moves the primary scenario's risk-adjusted NPV most (tornado)", (
+        _r("input", "Input", width=18), _r("moves", "What it moves", width=48), _r("unit", "Unit", width=13),
+        _r("input_at_p10", "Input at its P10", "value", 12), _r("input_at_p90", "Input at its P90", "value", 12),
+        _r("output_at_p10", "NPV with input at P10", "usd", 16),
+        _r("output_at_p90", "NPV with input at P90", "usd", 16),
+        _r("swing", "Swing", "usd", 15), _r("rank_correlation", "Rank correlation with NPV", "ratio", 12),
+    ), note="Each input alone at its 10th and 90th percentile, every other input at its cell's value; sorted by "
+            "swing. Rank correlation: Spearman's, input against the NPV over the trials."),
+    ResultTable("mc_correlation_check", "Simulation", "Rank correlations: declared and achieved", (
+        _r("input_a", "Input A", width=18), _r("input_b", "Input B", width=18),
+        _r("target", "Declared", "ratio", 10), _r("achieved", "Achieved", "ratio", 10),
     )),
     ResultTable("reconciliation", "Reconciliation", "Reconciliation with the published analysis", (
-        _r("metric", "Metric id", width=44), _r("published", "Published", "value", 14),
+        _r("figure", "Figure", width=44), _r("metric", "Metric id", width=44),
+        _r("published", "Published", "value", 14),
         _r("computed", "Computed", "value", 14), _r("difference", "Difference", "value", 14),
         _r("relative_difference", "Relative", "fraction", 10), _r("status", "Status", width=10),
         _r("unit", "Unit", width=16), _r("cause", "Cause", width=70),
@@ -1035,12 +1153,23 @@ def result_sheets() -> tuple[str, ...]:
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("Deployment", "deployment", "bar", "Annual cost by option and scenario", "scenario",
-              ("pure_usd_per_year", "hetero_usd_per_year"), "USD per year"),
+    ChartSpec("Deployment", "options", "bar", "Annual cost by option and scenario (log scale)", "scenario",
+              ("pure_usd_per_year", "hetero_usd_per_year", "api_pure_usd_per_year", "api_hetero_usd_per_year"),
+              "USD per year", log_scale=True),
+    ChartSpec("Capacity", "benchmark_runs", "scatter", "Measured throughput against p99 TTFT, with the target",
+              "p99_ttft_ms", (), "Requests per second", xy=(("p99_ttft_ms", "request_throughput"),
+                                                            ("slo_p99_ttft_ms", "request_throughput")),
+              x_title="p99 time to first token (ms)"),
+    ChartSpec("Load", "load_hourly", "line", "GPUs in use by hour of the day (log scale)", "hour", (), "GPUs",
+              log_scale=True),  # one series per scenario column
     ChartSpec("Breakeven", "breakeven_sweep", "step", "Savings against load (whole instances make steps)",
               "qps", ("savings_pct",), "Savings"),
     ChartSpec("Cash Flows", "cumulative_cash", "line", "Cumulative discounted cash flow", "year",
               (), "USD"),  # one series per scenario column
+    ChartSpec("Simulation", "mc_histogram", "bar", "Risk-adjusted NPV over the trials (primary scenario)", "bin",
+              ("share",), "Share of trials"),
+    ChartSpec("Simulation", "mc_cumulative", "step", "Chance the risk-adjusted NPV is at most x (primary scenario)",
+              "risk_adjusted_npv_usd", ("probability",), "Probability", x_title="Risk-adjusted NPV (USD)"),
 )
 
 # Sheets the generator writes once and recalculation never touches.

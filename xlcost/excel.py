@@ -51,7 +51,7 @@ from typing import Any
 from . import contract
 from .contract import Problem
 from .workbook.layout import Block, lay_out
-from .workbook.package import cell_ref
+from .workbook.package import boolean_constant, cell_ref
 from .workbook.parse import EXCEL_ERRORS, RawCell, RawTable, parse_inputs
 from .workbook.writer import SheetOutput, clean_text
 
@@ -293,9 +293,10 @@ def unchanged_blocks(output: SheetOutput, writes: list[Write], old: OldContent, 
 def _refuse_formulas(sheet: Any, formulas: list[list[Any]], values: list[list[Any]], top: int, left: int) -> None:
     # .formula of a text cell is its text, which may start with "=" too (the Excel tie-out column
     # does); a real formula's value differs from its text. (Range.HasFormula is not portable.)
+    # =TRUE() / =FALSE() (how LibreOffice saves every boolean) is a value, as for ``xlcost recalc``.
     for i, row in enumerate(formulas):
         for j, f in enumerate(row):
-            if isinstance(f, str) and f.startswith("=") and values[i][j] != f:
+            if isinstance(f, str) and f.startswith("=") and values[i][j] != f and boolean_constant(f) is None:
                 raise ExcelAdapterError(
                     f"sheet {sheet.name!r} cell {cell_ref(top + i, left + j)} holds a formula ({f}), but "
                     "recalculation rewrites that whole results sheet and would destroy it: move the formula "
@@ -354,13 +355,28 @@ def recalculate(book: Any) -> ExcelOutcome:
         write_sheets(book, {CHECKS_SHEET: output}, blocks)
         book.sheets[CHECKS_SHEET].activate()
         return ExcelOutcome(False, problems)
-    results, problems = api.evaluate(inputs, problems)
+    results, problems = evaluate_with_status(book.app, inputs, problems)
     outputs, blocks = api.result_layout(results, problems)
     write_sheets(book, outputs, blocks)
     pdf = None
     if inputs.params.get("build_pdf_after_recalc"):
         pdf = build_pdf(book, results, problems)
     return ExcelOutcome(True, problems, pdf)
+
+
+def evaluate_with_status(app: Any, inputs: Any, problems: list[Problem]) -> tuple[Any, list[Problem]]:
+    """``api.evaluate``, with the simulation's trials counted in Excel's status bar (given back afterwards)."""
+    from . import api
+
+    before = app.status_bar
+
+    def show(done: int, total: int) -> None:
+        app.status_bar = f"xlcost: Monte Carlo trials {done:,} of {total:,}"
+
+    try:
+        return api.evaluate(inputs, problems, on_progress=show)
+    finally:
+        app.status_bar = before
 
 
 def build_pdf(book: Any, results: Any, problems: list[Problem]) -> Path:

@@ -2,8 +2,13 @@
 
 A ``Table`` holds one input table column by column, as the contract declares it: numeric columns are
 float arrays (NaN where the cell is blank), bool columns are bool arrays, and every other column is a
-tuple of strings (None where blank). Because columns are numpy arrays, a sweep or a Monte Carlo run can
-replace a column by an array of a different shape and reuse the same engine formulas.
+tuple of strings (None where blank).
+
+Batches. A Monte Carlo run (or any batch of variants) gives numeric inputs a leading batch axis: a
+numeric column may have shape ``batch + (rows,)`` and a numeric parameter shape ``batch`` (one value per
+trial). Columns and parameters that do not vary keep their plain shapes and broadcast. The engine's
+formulas index rows with ``column[..., i]`` and reduce over rows with ``axis=-1``, so the same code serves
+one case, a sweep and a simulation. Text and bool columns never vary.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ class Table:
         return self.columns[column]
 
     def __len__(self) -> int:
+        """Rows of the table (the last axis of a numeric column, which may carry a batch axis too)."""
         first = next(iter(self.columns.values()), ())
-        return len(first)
+        return np.shape(first)[-1] if isinstance(first, np.ndarray) else len(first)
 
     @property
     def ids(self) -> tuple[str, ...]:

@@ -4,14 +4,16 @@ the model checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from . import contract
+from . import contract, labels, present_serving
 from .contract import Problem
+from .engine.capacity import CALL_TYPES
 from .engine.model import Results, finite_or_none
+from .present_simulation import plausibility_checks, simulation_key_figures, simulation_rows
 
 Row = dict[str, Any]
 
@@ -58,20 +60,66 @@ def key_figures(r: Results) -> list[KeyFigure]:
             KeyFigure(f"finance.{sid}.npv", f"{n}: NPV", _f(cash.npv_usd[i]), "usd"),
             KeyFigure(f"finance.{sid}.risk_adjusted_npv", f"{n}: risk-adjusted NPV",
                       _f(cash.risk_adjusted_npv_usd[i]), "usd"),
-            KeyFigure(f"finance.{sid}.irr", f"{n}: IRR (null: not defined)", _f(cash.irr[i]), "fraction"),
+            KeyFigure(f"finance.{sid}.irr", f"{n}: IRR (empty when not defined)", _f(cash.irr[i]), "fraction"),
             KeyFigure(f"finance.{sid}.roi", f"{n}: ROI over the horizon", _f(cash.roi[i]), "fraction"),
-            KeyFigure(f"finance.{sid}.payback_months", f"{n}: simple payback (null: never)",
+            KeyFigure(f"finance.{sid}.payback_months", f"{n}: simple payback (empty: never)",
                       _f(cash.simple_payback_months[i]), "months"),
-            KeyFigure(f"finance.{sid}.discounted_payback_months", f"{n}: discounted payback (null: never)",
+            KeyFigure(f"finance.{sid}.discounted_payback_months", f"{n}: discounted payback (empty: never)",
                       _f(cash.discounted_payback_months[i]), "months"),
         ]
+    out += serving_key_figures(r)
     out += [
         KeyFigure("implementation.upfront_usd", "One-time investment", c.upfront_usd, "usd"),
         KeyFigure("implementation.recurring_usd_per_year", "Recurring operating cost", c.recurring_usd_per_year,
                   "usd_per_year"),
         KeyFigure("risk.expected_annual_usd", "Expected annual risk cost", c.expected_annual_risk_usd, "usd_per_year"),
-        KeyFigure("breakeven.min_qps", "Smallest load that pays (null: none in the sweep)", r.breakeven.min_qps, "qps"),
+        KeyFigure("breakeven.min_qps", "Smallest load that pays (empty: none in the sweep)", r.breakeven.min_qps,
+                  "qps"),
     ]
+    out += [KeyFigure(i, label, _f(value), unit) for i, label, value, unit in simulation_key_figures(r)]
+    # The labels module words every id it knows (the same words as the report); the labels above remain
+    # for ids it does not know yet.
+    names = labels.namer(inp)
+    return [replace(k, label=labels.ENGLISH.metric(k.id, names) or k.label) for k in out]
+
+
+def serving_key_figures(r: Results) -> list[KeyFigure]:
+    """Unit costs per call type and token, the API options, load and capacity, by stable id."""
+    c, inp = r.core, r.inputs
+    mc, d, api = c.models, c.deployment, c.api
+    out = []
+    for i, mid in enumerate(mc.ids):
+        n = _name(inp, "models", mid)
+        for k, call in enumerate(CALL_TYPES):
+            out.append(KeyFigure(f"model.{mid}.{call}.usd_per_1m_tokens", f"{n}: self-hosted cost per 1M tokens, "
+                                 f"{call} calls", _f(mc.usd_per_1m_tokens[i, k]), "usd_per_1m_tokens"))
+            if np.isfinite(mc.api_usd_per_call[i, k]):
+                out.append(KeyFigure(f"api.{mid}.{call}.usd_per_call", f"{n}: API cost per {call} call",
+                                     _f(mc.api_usd_per_call[i, k]), "usd_per_call"))
+            out.append(KeyFigure(f"capacity.{mid}.{call}.qps", f"{n}: capacity per instance, {call} calls",
+                                 _f(mc.capacity.qps[i, k]), "qps"))
+    for i, wid in enumerate(c.workflows.ids):
+        n = _name(inp, "workflows", wid)
+        out += [KeyFigure(f"workflow.{wid}.pure.latency_ms", f"{n}: latency, pure large",
+                          _f(c.workflows.pure_ms[i]), "ms"),
+                KeyFigure(f"workflow.{wid}.hetero.latency_ms", f"{n}: latency, heterogeneous",
+                          _f(c.workflows.hetero_ms[i]), "ms")]
+    for i, sid in enumerate(c.scenario_ids):
+        n = _name(inp, "scenarios", sid)
+        out += [
+            KeyFigure(f"deployment.{sid}.requests_per_year", f"{n}: requests per year",
+                      _f(c.load.requests_per_year[i]), "requests"),
+            KeyFigure(f"deployment.{sid}.peak_to_average", f"{n}: peak-to-average load",
+                      _f(c.load.peak_to_average[i]), "ratio"),
+            KeyFigure(f"deployment.{sid}.pure.gpu_hours_per_year", f"{n}: GPU-hours per year, pure large",
+                      _f(d.pure_gpu_hours_per_year[i]), "gpu_hours"),
+            KeyFigure(f"deployment.{sid}.hetero.gpu_hours_per_year", f"{n}: GPU-hours per year, heterogeneous",
+                      _f(d.hetero_gpu_hours_per_year[i]), "gpu_hours"),
+            KeyFigure(f"deployment.{sid}.api_pure.usd_per_year", f"{n}: annual cost, API large model only",
+                      _f(api.pure_usd_per_year[i]), "usd_per_year"),
+            KeyFigure(f"deployment.{sid}.api_hetero.usd_per_year", f"{n}: annual cost, API planner + executor",
+                      _f(api.hetero_usd_per_year[i]), "usd_per_year"),
+        ]
     return out
 
 
@@ -89,10 +137,25 @@ def metrics(r: Results, figures: list[KeyFigure]) -> dict[str, float | None]:
             values[f"market.{m.market_id}.{m.scenario}.risk_adjusted_npv"] = m.risk_adjusted_npv_usd
     for t in r.latency_tasks:
         values[f"latency.{t.task_class}.improvement"] = t.improvement
+    for w in r.workflow_latency:
+        values[f"workflow.{w.workflow}.latency_improvement"] = w.improvement
     for tier in r.tiers:
         values[f"recommendation.{tier.tier_id}.savings_min"] = tier.savings_min
         values[f"recommendation.{tier.tier_id}.savings_max"] = tier.savings_max
     return values
+
+
+def rounding_half_unit(published: float, unit: str) -> float:
+    """Half a unit of the published figure's last digit as it is shown (shares as percentages: 8.3% -> 0.05
+    points): a computed value that rounds to the published figure matches it. Whole numbers other than
+    percentages get no such allowance: 1600 GPUs may be exact."""
+    scale = 100.0 if unit == "fraction" else 1.0
+    text = f"{abs(published) * scale:.12g}"
+    if "e" in text:
+        return 0.0
+    if "." not in text:
+        return 0.5 / scale if unit == "fraction" else 0.0
+    return 0.5 * 10.0 ** -len(text.split(".")[1]) / scale
 
 
 def reconciliation(r: Results, figures: list[KeyFigure]) -> list[Row]:
@@ -100,26 +163,28 @@ def reconciliation(r: Results, figures: list[KeyFigure]) -> list[Row]:
     tolerance = float(r.inputs.param("reconcile_tolerance"))
     computed_by_id = metrics(r, figures)
     units = {k.id: k.unit for k in figures}
+    names = labels.namer(r.inputs)
     rows = []
     for i, metric in enumerate(published["metric"]):
+        figure = labels.ENGLISH.metric(metric, names, short=True) or metric
         value = float(published["published_value"][i])
         cause = published["known_cause"][i]
         unit = published["unit"][i] or units.get(metric, "")
         if metric not in computed_by_id:
-            rows.append({"metric": metric, "published": value, "computed": None, "difference": None,
+            rows.append({"figure": figure, "metric": metric, "published": value, "computed": None, "difference": None,
                          "relative_difference": None, "status": "unknown id", "unit": unit,
                          "cause": "No computed metric has this id (see the README's list of ids)."})
             continue
         computed = computed_by_id[metric]
         if computed is None:
-            rows.append({"metric": metric, "published": value, "computed": None, "difference": None,
+            rows.append({"figure": figure, "metric": metric, "published": value, "computed": None, "difference": None,
                          "relative_difference": None, "status": "differs", "unit": unit,
                          "cause": cause or "Not defined or never reached in the computed model."})
             continue
         diff = computed - value
         rel = diff / abs(value) if value else (0.0 if diff == 0 else None)
-        matches = rel is not None and abs(rel) <= tolerance
-        rows.append({"metric": metric, "published": value, "computed": computed, "difference": diff,
+        matches = rel is not None and (abs(rel) <= tolerance or abs(diff) <= rounding_half_unit(value, unit))
+        rows.append({"figure": figure, "metric": metric, "published": value, "computed": computed, "difference": diff,
                      "relative_difference": rel, "status": "matches" if matches else "differs", "unit": unit,
                      "cause": "" if matches else (cause or "")})
     return rows
@@ -164,10 +229,12 @@ def model_checks(r: Results) -> list[Problem]:
     if override is not None and abs(override / c.offers_gpu_hour_usd - 1) > 0.001:
         warn("gpu_hour_price_override", contract.PARAMETERS_SHEET, f"GPU-hour price override ${override:g} "
              f"differs from the offers' average ${c.offers_gpu_hour_usd:.4f}.")
-    return out
+    return out + plausibility_checks(r)
 
 
 def _none_if_nan(x: Any) -> Any:
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
     if isinstance(x, float | np.floating):
         return finite_or_none(x)
     return x
@@ -182,23 +249,30 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables: dict[str, list[Row]] = {}
     figures = key_figures(r)
     tables["key_figures"] = [{"id": k.id, "label": k.label, "value": k.value, "unit": k.unit} for k in figures]
+    terms = c.term_usd_per_gpu_hour
     tables["gpu_pricing"] = [
-        {"offer": f"{g['provider'][i]} {g['instance_type'][i]}", "gpus_per_instance": g["gpus_per_instance"][i],
+        {"offer": f"{g['provider'][i]} {g['instance_type'][i]}", "term": g["term"][i], "region": g["region"][i] or "",
+         "as_of": g["as_of"][i] or "", "gpus_per_instance": g["gpus_per_instance"][i],
          "usd_per_instance_hour": g["usd_per_instance_hour"][i], "usd_per_gpu_hour": c.offer_usd_per_gpu_hour[i],
          "included": bool(g["include"][i])}
         for i in range(len(g))
-    ] + [{"offer": "Average of included offers", "usd_per_gpu_hour": c.offers_gpu_hour_usd},
-         {"offer": "Price used" + (" (override)" if inp.param("gpu_hour_price_override") is not None else ""),
-          "usd_per_gpu_hour": c.gpu_hour_usd}]
+    ] + [{"offer": "Average of included offers", "term": term, "usd_per_gpu_hour": price}
+         for term, price in terms.items() if np.isfinite(price) and term != "on-demand"] + [
+        {"offer": "Average of included offers", "term": "on-demand", "usd_per_gpu_hour": c.offers_gpu_hour_usd},
+        {"offer": "Price used" + (" (override)" if inp.param("gpu_hour_price_override") is not None else ""),
+         "term": "on-demand", "usd_per_gpu_hour": c.gpu_hour_usd},
+        {"offer": "Always-on capacity billed at", "term": inp.param("committed_term"),
+         "usd_per_gpu_hour": c.committed_gpu_hour_usd}]
     mc = c.models
     tables["model_costs"] = [
         {"model": m["name"][i] or mid, "gpus_per_instance": m["gpus_per_instance"][i],
-         "usd_per_instance_hour": mc.usd_per_instance_hour[i], "qps_per_instance": m["qps_per_instance"][i],
+         "usd_per_instance_hour": mc.usd_per_instance_hour[i], "qps_per_instance": mc.qps_per_instance[i],
          "sizing_qps_per_instance": mc.sizing_qps[i], "qps_per_gpu": mc.qps_per_gpu[i],
          "usd_per_request": mc.usd_per_request[i], "usd_per_1k_requests": mc.usd_per_1k_requests[i],
-         "seed_usd_per_1k": mc.seed_usd_per_1k[i]}
+         "seed_usd_per_1k": mc.seed_usd_per_1k[i], "capacity_source": m["capacity_source"][i]}
         for i, mid in enumerate(mc.ids)
     ]
+    tables["call_costs"] = present_serving.call_cost_rows(r)
     w = inp.table("workflows")
     wc = c.workflows
     tables["workflow_costs"] = [
@@ -206,9 +280,11 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
          "planner": _name(inp, "models", w["planner_model"][i]),
          "executor": _name(inp, "models", w["executor_model"][i]),
          "escalation_rate": w["escalation_rate"][i], "pure_usd": wc.pure_usd[i], "hetero_usd": wc.hetero_usd[i],
-         "cost_ratio": wc.cost_ratio[i], "savings_pct": wc.savings_pct[i]}
+         "cost_ratio": wc.cost_ratio[i], "savings_pct": wc.savings_pct[i], "api_pure_usd": wc.api_pure_usd[i],
+         "api_hetero_usd": wc.api_hetero_usd[i]}
         for i, wid in enumerate(wc.ids)
     ]
+    tables["options"] = present_serving.option_rows(r)
     s = inp.table("scenarios")
     dep_cols = [col.key for col in contract.RESULTS["deployment"].columns][1:]
     tables["deployment"] = [
@@ -216,9 +292,14 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
          **{k: getattr(d, k)[i] for k in dep_cols if k != "peak_qps"}}
         for i, sid in enumerate(c.scenario_ids)
     ]
+    tables["load_hourly"] = present_serving.load_hourly_rows(r)
+    tables["load_summary"] = present_serving.load_summary_rows(r)
+    tables["capacity"] = present_serving.capacity_rows(r)
+    tables["benchmark_runs"] = present_serving.benchmark_run_rows(r)
+    tables["workflow_latency"] = present_serving.workflow_latency_rows(r)
     tables["latency_tasks"] = [vars(t).copy() for t in r.latency_tasks]
     tables["latency_impact"] = [
-        {"industry": _name(inp, "industries", x.industry), "task_class": x.task_class,
+        {"industry": _name(inp, "industries", x.industry), "workflow": _name(inp, "workflows", x.workflow),
          "impact_per_100ms": x.impact_per_100ms, "impact_share": x.impact_share,
          "impact_usd_per_year": x.impact_usd_per_year}
         for x in r.latency_impact
@@ -237,11 +318,11 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables["implementation"] = [
         {"item": "One-time investment (upfront)", "usd": c.upfront_usd, "basis": "Sum of one-time cost lines."},
         {"item": "Recurring operating cost per year", "usd": c.recurring_usd_per_year,
-         "basis": "12 x monthly lines + annual lines."},
+         "basis": "12 × monthly lines + annual lines."},
         {"item": "Expected annual risk cost", "usd": c.expected_annual_risk_usd,
-         "basis": "Sum of probability x impact over annual risks."},
+         "basis": "Sum of probability × impact over annual risks."},
         {"item": "Expected one-time risk cost", "usd": c.expected_one_time_risk_usd,
-         "basis": "Sum of probability x impact over one-time risks (added to the risk-adjusted investment)."},
+         "basis": "Sum of probability × impact over one-time risks (added to the risk-adjusted investment)."},
     ]
     years = cash.flows.shape[-1] - 1
     factors = np.broadcast_to(cash.discount_factors, cash.flows.shape)
@@ -289,7 +370,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
          "scenario": "" if x.scenario is None else _name(inp, "scenarios", x.scenario),
          "change": x.change, "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
          "npv_usd": x.npv_usd, "risk_adjusted_npv_usd": x.risk_adjusted_npv_usd, "viable": x.viable,
-         "commentary": x.commentary or ""}
+         "cheapest": present_serving.OPTION_NAMES.get(x.cheapest_option or "", ""), "commentary": x.commentary or ""}
         for x in r.market
     ]
     sw = r.display_sweep
@@ -304,14 +385,14 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     primary = _name(inp, "scenarios", r.primary_scenario)
     tables["breakeven_summary"] = [
         {"item": "Smallest load that pays", "value": be.min_qps, "unit": "qps",
-         "basis": f"Risk-adjusted net benefit > 0 and payback <= {be.payback_target_months:g} months, "
+         "basis": f"Risk-adjusted net benefit > 0 and payback ≤ {be.payback_target_months:g} months, "
                   f"{primary} mix, on a {be.resolution_qps:g} QPS grid."
                   + ("" if be.min_qps else " None in the sweep.")},
         {"item": "Pays at every load from", "value": be.sustained_qps, "unit": "qps",
          "basis": "Above this load no whole-instance step makes the case fail again."},
     ] + [
         {"item": f"Workflow {wid}: act steps per plan for {be.target_workflow_savings:.0%} savings", "value": steps,
-         "unit": "count", "basis": "Smallest whole number of act steps (null: never up to 1,000)."}
+         "unit": "count", "basis": "Smallest whole number of act steps (empty: never up to 1,000)."}
         for wid, steps in be.workflow_min_act_steps.items()
     ]
     tables["breakeven_steps"] = [
@@ -323,9 +404,12 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables["recommendation"] = [
         {"tier": t.name or t.tier_id, "min_qps": t.min_qps, "max_qps": t.max_qps, "savings_min": t.savings_min,
          "savings_max": t.savings_max, "worst_payback_months": t.worst_payback_months,
-         "recommendation": t.recommendation, "stars": "★" * t.stars, "seed_claim": t.seed_claim or ""}
+         "recommendation": t.recommendation, "stars": "★" * t.stars,
+         "mix": ", ".join(_name(inp, "scenarios", sid) for sid in t.mix_scenarios)
+         + ("" if t.own_mix else " (primary scenario: no scenario in this tier)"), "seed_claim": t.seed_claim or ""}
         for t in r.tiers
     ]
+    tables.update(simulation_rows(r))
     tables["reconciliation"] = reconciliation(r, figures)
     tables["checks"] = check_rows(problems or [])
     return {key: [{k: _none_if_nan(v) for k, v in row.items()} for row in rows] for key, rows in tables.items()}
@@ -336,16 +420,22 @@ def table_columns(r: Results) -> dict[str, tuple[contract.ResultColumn, ...]]:
     columns = {t.key: t.columns for t in contract.RESULT_TABLES}
     columns["cumulative_cash"] = columns["cumulative_cash"] + tuple(
         contract.ResultColumn(sid, _name(r.inputs, "scenarios", sid), "usd", 16) for sid in r.core.scenario_ids)
+    columns["load_hourly"] = present_serving.load_hourly_columns(r)
     return columns
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def check_rows(problems: list[Problem]) -> list[Row]:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if errors:
-        summary = f"FAIL: {errors} input error(s) and {warnings} warning(s). Results were not updated."
+        summary = (f"FAIL: {_count(errors, 'input error')} and {_count(warnings, 'warning')}. "
+                   "Results were not updated.")
     elif warnings:
-        summary = f"PASS with {warnings} warning(s) to review."
+        summary = f"PASS with {_count(warnings, 'warning')} to review."
     else:
         summary = "PASS: every input is valid and every model check passes."
     rows = [{"severity": "summary", "sheet": "", "cell": "", "message": summary}]

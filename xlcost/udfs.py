@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import xlwings as xw
 
-from .engine import finance, pricing, sizing
+from .engine import deployment, finance, pricing
 
 
 def _number(x: object, what: str) -> float:
@@ -26,17 +26,17 @@ def _number(x: object, what: str) -> float:
 
 @xw.func
 def xlcost_instances(load_qps: float, capacity_qps_per_instance: float) -> float:
-    """Whole instances needed to serve a load: ceil(load / capacity), 0 for no load (MODEL §4)."""
+    """Whole instances needed to serve a load: ceil(load / capacity), 0 for no load."""
     load = _number(load_qps, "load_qps")
     capacity = _number(capacity_qps_per_instance, "capacity_qps_per_instance")
     if capacity <= 0:
         raise ValueError("capacity_qps_per_instance must be above 0")
-    return float(sizing.whole_instances(np.array(load), np.array(capacity)))
+    return float(deployment.whole_instances(np.array(load), np.array(capacity)))
 
 
 @xw.func
 def xlcost_usd_per_1k_requests(usd_per_instance_hour: float, qps_per_instance: float) -> float:
-    """Cost of 1,000 requests at full measured throughput: 1000 x hourly cost / (QPS x 3600) (MODEL §2)."""
+    """Cost of 1,000 requests at full measured throughput: 1000 x hourly cost / (QPS x 3600)."""
     hourly = _number(usd_per_instance_hour, "usd_per_instance_hour")
     qps = _number(qps_per_instance, "qps_per_instance")
     if qps <= 0:
@@ -47,7 +47,7 @@ def xlcost_usd_per_1k_requests(usd_per_instance_hour: float, qps_per_instance: f
 @xw.func
 @xw.arg("cash_flows", ndim=1)
 def xlcost_npv(rate: float, cash_flows: list) -> float:
-    """NPV with CF0 undiscounted: sum CF_t / (1 + r)^t for t = 0..T (MODEL §8).
+    """NPV with CF0 undiscounted: sum CF_t / (1 + r)^t for t = 0..T.
 
     The first cell of ``cash_flows`` is CF0 at t = 0. This equals Excel's ``=CF0 + NPV(r, CF1:CFT)``,
     not ``=NPV(r, CF0:CFT)``, which discounts CF0 by a year.

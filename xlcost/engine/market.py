@@ -1,4 +1,4 @@
-"""Market scenarios: re-run the whole core model with one input changed (MODEL §10)."""
+"""Market scenarios: re-run the whole core model with one input changed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..inputs import Inputs
+from .core import Core
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,12 @@ class MarketRow:
     risk_adjusted_npv_usd: float | None
     viable: bool | None
     commentary: str | None
+    # The four options' yearly cost under the change (None for a qualitative row; NaN: no API price).
+    pure_usd_per_year: float | None = None
+    hetero_usd_per_year: float | None = None
+    api_pure_usd_per_year: float | None = None
+    api_hetero_usd_per_year: float | None = None
+    cheapest_option: str | None = None  # pure, hetero, api_pure or api_hetero
 
 
 def _scale(values: np.ndarray, multiplier: float | None, new_value: float | None) -> np.ndarray:
@@ -32,10 +39,28 @@ def _scale(values: np.ndarray, multiplier: float | None, new_value: float | None
 
 def apply_change(inputs: Inputs, target: str, multiplier: float | None, new_value: float | None,
                  gpu_hour_usd: float) -> Inputs:
-    """The inputs with one market change applied (multiplier, or a new value where given)."""
+    """The inputs with one market change applied (multiplier, or a new value where given).
+
+    A GPU price change moves every term's price in proportion (a new value sets the on-demand price the
+    model uses, ``gpu_hour_usd`` today). "Inference cost" is every serving cost: GPU-hour prices and API
+    token prices alike.
+    """
     if target in ("gpu_price", "inference_cost"):
-        # Every serving cost is GPU-hours x price, so scaling the price scales all of them.
-        return inputs.with_params(gpu_hour_price_override=float(_scale(gpu_hour_usd, multiplier, new_value)))
+        factor = float(_scale(gpu_hour_usd, multiplier, new_value)) / gpu_hour_usd if gpu_hour_usd else 0.0
+        g = inputs.table("gpu_offers")
+        changed = inputs.with_table(g.with_columns(usd_per_instance_hour=g["usd_per_instance_hour"] * factor))
+        override = inputs.param("gpu_hour_price_override")
+        if override is not None:
+            changed = changed.with_params(gpu_hour_price_override=override * factor)
+        if target == "inference_cost":
+            changed = apply_change(changed, "api_price", factor, None, gpu_hour_usd)
+        return changed
+    if target == "api_price":
+        m = inputs.table("models")
+        priced = ~np.isnan(m["api_usd_per_1m_input"])  # a model without an API price stays without one
+        return inputs.with_table(m.with_columns(**{
+            column: np.where(priced, _scale(m[column], multiplier, new_value), np.nan)
+            for column in ("api_usd_per_1m_input", "api_usd_per_1m_output")}))
     if target == "discount_rate":
         return inputs.with_params(discount_rate=float(_scale(inputs.param("discount_rate"), multiplier, new_value)))
     if target in ("load", "planning_share", "escalation_rate"):
@@ -48,13 +73,19 @@ def apply_change(inputs: Inputs, target: str, multiplier: float | None, new_valu
     if target in ("large_model_qps", "small_model_qps"):
         role = "planner_model" if target == "large_model_qps" else "executor_model"
         ids = set(inputs.table("scenarios")[role]) | set(inputs.table("workflows")[role])
-        m = inputs.table("models")
+        m, b = inputs.table("models"), inputs.table("benchmarks")
         hit = np.array([i in ids for i in m.ids])
-        return inputs.with_table(m.with_columns(
+        changed = inputs.with_table(m.with_columns(
             qps_per_instance=np.where(hit, _scale(m["qps_per_instance"], multiplier, new_value), m["qps_per_instance"]),
             sizing_qps_per_instance=np.where(
                 hit, _scale(m["sizing_qps_per_instance"], multiplier, new_value), m["sizing_qps_per_instance"]),
         ))
+        if multiplier is None:  # a new QPS value replaces typed capacities only: runs measure what they measure
+            return changed
+        # A measured model's capacity is its runs' throughput: scaling the runs moves it the same way.
+        runs = np.array([model in ids for model in b["model"]], dtype=bool)
+        return changed.with_table(b.with_columns(
+            request_throughput=np.where(runs, b["request_throughput"] * multiplier, b["request_throughput"])))
     if target in ("implementation_cost", "operating_cost"):
         c = inputs.table("cost_lines")
         kinds = np.array(c["recurrence"], dtype=object)
@@ -75,8 +106,14 @@ def describe(target: str, multiplier: float | None, new_value: float | None) -> 
     return f"{target} x {multiplier:g}"
 
 
-def run_market_scenarios(inputs: Inputs, compute_core: Callable) -> list[MarketRow]:
-    base = compute_core(inputs)
+def cheapest(pure: float, hetero: float, api_pure: float, api_hetero: float) -> str:
+    """The option with the lowest yearly cost (options without a price are left out)."""
+    costs = {"pure": pure, "hetero": hetero, "api_pure": api_pure, "api_hetero": api_hetero}
+    return min((k for k, v in costs.items() if not np.isnan(v)), key=lambda k: costs[k])
+
+
+def run_market_scenarios(inputs: Inputs, base: Core, compute_core: Callable[..., Core]) -> list[MarketRow]:
+    """Every market scenario: the whole core model re-run with its change (IRR is not shown, not computed)."""
     m = inputs.table("market_scenarios")
     rows: list[MarketRow] = []
     for i, mid in enumerate(m.ids):
@@ -89,11 +126,14 @@ def run_market_scenarios(inputs: Inputs, compute_core: Callable) -> list[MarketR
         if target == "none":
             rows.append(MarketRow(mid, m["name"][i], None, "qualitative", None, None, None, None, None, commentary))
             continue
-        core = compute_core(apply_change(inputs, target, mult, new, base.gpu_hour_usd))
+        core = compute_core(apply_change(inputs, target, mult, new, float(base.gpu_hour_usd)), with_irr=False)
+        d, api = core.deployment, core.api
         for s, sid in enumerate(core.scenario_ids):
             risk_npv = float(core.cash.risk_adjusted_npv_usd[s])
+            costs = [float(x[s]) for x in (d.pure_usd_per_year, d.hetero_usd_per_year, api.pure_usd_per_year,
+                                           api.hetero_usd_per_year)]
             rows.append(MarketRow(
                 mid, m["name"][i], sid, describe(target, mult, new),
-                float(core.deployment.annual_savings_usd[s]), float(core.deployment.savings_pct[s]),
-                float(core.cash.npv_usd[s]), risk_npv, risk_npv > 0, commentary))
+                float(d.annual_savings_usd[s]), float(d.savings_pct[s]),
+                float(core.cash.npv_usd[s]), risk_npv, risk_npv > 0, commentary, *costs, cheapest(*costs)))
     return rows

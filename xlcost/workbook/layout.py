@@ -1,8 +1,8 @@
 """Where each result table sits on its result sheet, and the cells that put it there.
 
-Each result sheet has a title row, a note row, then its blocks top to bottom: a block title, a header
-row and the data rows. Blocks that feed charts are first on their sheet, so a chart's ranges always
-start on the same row and only their last row moves when a table grows.
+Each result sheet has a title row, a note row, then its blocks top to bottom: a block title, a note row
+when the table has a note, a header row and the data rows. Blocks that feed charts are first on their
+sheet, so a chart's ranges always start on the same row and only their last row moves when a table grows.
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ def place_blocks(row_counts: dict[str, int], columns: dict[str, tuple[ResultColu
     for table in contract.RESULT_TABLES:
         title = next_row.get(table.sheet, FIRST_BLOCK_ROW)
         rows = max(row_counts.get(table.key, 0), 0)
+        header = title + (2 if table.note else 1)
         # An empty table still takes one row, for its "(none)" note.
-        first = title + 2
+        first = header + 1
         last = first + rows - 1
-        blocks.append(Block(table.key, table.sheet, title, title + 1, first, last, columns[table.key]))
+        blocks.append(Block(table.key, table.sheet, title, header, first, last, columns[table.key]))
         next_row[table.sheet] = first + max(rows, 1) + GAP_ROWS
     return blocks
 
@@ -77,6 +78,8 @@ def lay_out(tables: dict[str, list[dict[str, Any]]],
             outputs[block.sheet] = out
         spec = contract.RESULTS[block.table]
         out.cells[(block.title_row, 1)] = OutCell(spec.title, "xlcost Block")
+        if spec.note:
+            out.cells[(block.title_row + 1, 1)] = OutCell(spec.note, "xlcost Note")
         for ci, column in enumerate(block.columns, start=1):
             out.cells[(block.header_row, ci)] = OutCell(column.header, "xlcost Header")
         rows = tables.get(block.table, [])

@@ -16,6 +16,7 @@ from typing import Any
 from .. import contract
 from ..contract import Column, InputTable, Problem, ProblemList
 from ..inputs import Inputs, Table, column_values
+from . import rules, uncertainty_rules
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                 "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
@@ -344,7 +345,7 @@ def _check_references(parsed: dict[str, _Parsed], problems: ProblemList) -> None
         for ci, column in enumerate(spec.columns):
             if column.kind != "ref" or column.ref not in parsed:
                 continue
-            known = parsed[column.ref].ids()
+            known = list(dict.fromkeys(parsed[column.ref].ids()))
             target = contract.TABLES[column.ref].name
             for index, row in enumerate(table.rows):
                 if row[ci] is not None and row[ci] not in known:
@@ -375,11 +376,6 @@ def _percent(x: float) -> str:
 
 def _check_rows_logic(parsed: dict[str, _Parsed], problems: ProblemList) -> None:
     """Rules across the cells of a row or the rows of a table; only rows whose cells are all valid."""
-    offers = parsed.get("gpu_offers")
-    if offers is not None and not offers.bad and offers.rows and not any(r[6] for r in offers.rows):
-        where = offers.raw.header[0].ref if offers.raw.header else ""
-        problems.error(offers.raw.sheet, where, "no GPU offer has Include = TRUE; expected at least one offer "
-                       "with Include = TRUE (or set gpu_hour_price_override)", table=contract.GPU_OFFERS.name)
     options = parsed.get("sla_options")
     if options is not None and not options.bad:
         ids = [r[0] for r in options.rows]
@@ -441,6 +437,8 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
     _check_references(parsed, problems)
     _check_parameter_references(parsed, params, refs, problems)
     _check_rows_logic(parsed, problems)
+    rules.check_serving(parsed, params, refs, problems)
+    uncertainty_rules.check_uncertainty(parsed, params, problems)
     if problems.errors or len(parsed) != len(contract.INPUT_TABLES):
         return None, problems.items
     typed = {spec.key: Table(spec.key, {c.key: column_values(c, [r[i] for r in parsed[spec.key].rows])
@@ -450,4 +448,8 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
         if table.spec.columns[0].kind in ("id", "choice"):
             for index, row in enumerate(table.rows):
                 refs[f"{key}.{row[0]}"] = f"{table.raw.sheet}!{table.refs[index][0]}"
-    return Inputs(tables=typed, params=params, source="workbook", cell_refs=refs), problems.items
+    inputs = Inputs(tables=typed, params=params, source="workbook", cell_refs=refs)
+    rules.check_measured_capacity(inputs, parsed, problems)
+    if problems.errors:
+        return None, problems.items
+    return inputs, problems.items

@@ -242,6 +242,9 @@ def _methodology(wb: Workbook) -> None:
         ws.column_dimensions[col].width = width
     ws["A1"] = "Methodology"
     ws["A1"].style = "xlcost Title"
+    ws["A2"] = ("A summary. The full documentation of the model (every formula, convention, default and source) is "
+                "docs/model.md in the xlcost project, and the methodology appendix of the PDF report.")
+    ws["A2"].style = "xlcost Note"
     row = 3
     ws.cell(row=row, column=1, value="Conventions").style = "xlcost Block"
     row += 1
@@ -300,17 +303,24 @@ def _chart(spec: contract.ChartSpec, ws, block: Block, anchor: str) -> None:
     first, last = block.first_data_row, max(block.last_data_row, block.first_data_row)
     cats = Reference(ws, min_col=block.column_index(spec.category), min_row=first, max_row=last)
     series_keys = spec.series or tuple(c.key for c in block.columns[1:])
-    if spec.kind == "step":
+    if spec.kind in ("step", "scatter"):
         chart = ScatterChart()
         chart.style = 13
-        for key in series_keys:
-            col = block.column_index(key)
+        pairs = spec.xy or tuple((spec.category, key) for key in series_keys)
+        for x_key, y_key in pairs:
+            xs = Reference(ws, min_col=block.column_index(x_key), min_row=first, max_row=last)
+            col = block.column_index(y_key)
             values = Reference(ws, min_col=col, min_row=first, max_row=last)
-            series = Series(values, cats, title_from_data=False, title=block.columns[col - 1].header)
-            series.marker.symbol = "none"
+            title = block.columns[block.column_index(x_key) - 1].header if spec.xy else block.columns[col - 1].header
+            series = Series(values, xs, title_from_data=False, title=title)
             series.smooth = False
+            if spec.kind == "step":
+                series.marker.symbol = "none"
+            else:  # measured points as markers, each pair's own series
+                series.marker.symbol = "circle"
+                series.graphicalProperties.line.noFill = True
             chart.series.append(series)
-        chart.x_axis.title = "Load (QPS)"
+        chart.x_axis.title = spec.x_title or "Load (QPS)"
     else:
         chart = BarChart() if spec.kind == "bar" else LineChart()
         for key in series_keys:
@@ -319,6 +329,8 @@ def _chart(spec: contract.ChartSpec, ws, block: Block, anchor: str) -> None:
         chart.set_categories(cats)
     chart.title = spec.title
     chart.y_axis.title = spec.y_title
+    if spec.log_scale:
+        chart.y_axis.scaling.logBase = 10
     chart.height, chart.width = 9, 18
     ws.add_chart(chart, anchor)
 

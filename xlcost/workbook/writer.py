@@ -1,7 +1,8 @@
-"""Surgical result writer: replace the cells of the result sheets and nothing else, then save atomically.
+"""Surgical writer: replace the cells of the result sheets (and edit input tables) and nothing else, then
+save atomically.
 
 Why surgical: an openpyxl load+save rebuilds the package and silently drops shapes, controls,
-cached values and more (shared/notes/openpyxl.md §1). Here every zip member is copied unchanged
+cached values and more. Here every zip member is copied unchanged
 except the target sheets' worksheet parts, plus two narrow, verified edits: ``fullCalcOnLoad`` in
 the workbook's ``<calcPr>`` (so Excel recalculates the user's formulas that read our results) and
 the ranges of charts that sit on a result sheet (so a chart follows its block's new length).
@@ -9,47 +10,36 @@ the ranges of charts that sit on a result sheet (so a chart follows its block's 
 Edits are made on the raw bytes of those parts, never by re-serializing a parsed tree, so every
 byte we do not mean to change stays as the user's Excel wrote it.
 
-Saving follows §4.2 of the notes: refuse while Excel/LibreOffice has the file open, take an
-exclusive lock against other xlcost runs, re-check the file is unchanged, write a temp file in the
-same folder, fsync, verify it, copy the permissions and ``os.replace`` it over the original.
+The byte-level helpers live in ``xmlbytes``, chart ranges in ``chart_ranges``, input-table edits in
+``table_edit`` and the atomic, locked save in ``safe_save``; this module renders the parts and verifies
+the whole package before it is saved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import hashlib
 import io
-import math
-import numbers
-import os
 import re
-import secrets
 import shutil
-import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from .package import (
-    Package,
-    WorkbookFileError,
-    cell_ref,
-    datetime_to_serial,
-    serial_to_datetime,
-)
+from .chart_ranges import adjust_chart_formula, chart_skeleton, charts_of_sheet, edit_chart
+from .package import Package, WorkbookFileError, cell_ref, serial_to_datetime
+from .safe_save import WorkbookBusyError, save_atomically
+from .xmlbytes import ATTR, MAX_TEXT, Tag, apply_edits, classify, clean_text, is_utf8, walk, xml_text
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; the lock-file and changed-on-disk checks still apply
-    fcntl = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from .table_edit import TableEdit, TablePlan
+
+# Re-exported: callers import the writer's whole interface from here.
+__all__ = ["OutCell", "SheetOutput", "WorkbookBusyError", "adjust_chart_formula", "clean_text", "edit_chart",
+           "render_package", "set_full_calc_on_load", "verify_rendered", "write_results", "MAX_TEXT"]
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
-MAX_TEXT = 32_767  # Excel's limit for one cell; longer text makes Excel "repair" the file
 
 
 @dataclass(frozen=True)
@@ -64,121 +54,13 @@ class SheetOutput:
     blocks: list[tuple[int, int]] = field(default_factory=list)  # (first_data_row, last_data_row)
 
 
-class WorkbookBusyError(WorkbookFileError):
-    """The workbook is open elsewhere, another xlcost run is writing it, or it changed on disk."""
-
-
-# --------------------------------------------------------------------------------------------
-# A byte-level XML tag scanner (enough for the few well-known parts we edit)
-# --------------------------------------------------------------------------------------------
-
-_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_TOKEN = re.compile(
-    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!" + _ATTRS + rb">"
-    rb"|<(/?)((?:[A-Za-z_][\w.\-]*:)?)([A-Za-z_][\w.\-]*)(" + _ATTRS + rb")>",
-    re.S,
-)
-_ATTR = re.compile(rb"""([\w:.\-]+)\s*=\s*("[^"]*"|'[^']*')""")
-
-
-class _Tag(NamedTuple):
-    start: int
-    end: int
-    closing: bool
-    empty: bool
-    prefix: bytes  # "x:" or b""
-    local: bytes
-    attrs: bytes
-
-
-def _tags(data: bytes) -> Iterator[_Tag]:
-    """Start/end tags in document order; comments, PIs and CDATA are skipped, not mistaken for tags."""
-    for m in _TOKEN.finditer(data):
-        if m.group(3) is None:
-            continue
-        attrs = m.group(4)
-        yield _Tag(m.start(), m.end(), m.group(1) == b"/", attrs.rstrip().endswith(b"/"),
-                   m.group(2), m.group(3), attrs)
-
-
-def _walk(data: bytes) -> Iterator[tuple[int, _Tag]]:
-    """(depth, tag) pairs; the root element is depth 0 and its end tag reports depth 0 too."""
-    depth = 0
-    for tag in _tags(data):
-        if tag.closing:
-            depth -= 1
-            yield depth, tag
-        else:
-            yield depth, tag
-            if not tag.empty:
-                depth += 1
-
-
-def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """Replace non-overlapping (start, end) spans."""
-    out, pos = [], 0
-    for start, end, new in sorted(edits):
-        out += [data[pos:start], new]
-        pos = end
-    out.append(data[pos:])
-    return b"".join(out)
-
-
-def _is_utf8(data: bytes) -> bool:
-    """Our byte edits assume UTF-8 (what Excel always writes); UTF-16 or legacy encodings are skipped."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
-        return False
-    m = re.match(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([^"']+)""", data)
-    return m is None or m.group(1).lower() in (b"utf-8", b"utf8")
-
-
 # --------------------------------------------------------------------------------------------
 # Cell values -> XML
 # --------------------------------------------------------------------------------------------
 
-_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def clean_text(text: str) -> str:
-    """The string as it will read back: XML-illegal characters removed (tabs/newlines kept)."""
-    return _ILLEGAL_XML.sub("", text)
-
-
-def _xml_text(text: str) -> str:
-    # A literal "_x0041_" would be shown by Excel as "A"; escape its underscore the OOXML way
-    text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r", "&#13;")  # a raw CR would be normalized to LF by every XML parser
-
-
-def _classify(value: object, where: str, date1904: bool) -> tuple[str, object]:
-    """('b'|'n'|'s'|'', normalized value); raises ValueError for values Excel cannot hold."""
-    if value is None:
-        return "", None
-    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b":
-        return "b", bool(value)
-    if isinstance(value, numbers.Integral):
-        return "n", int(value)
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"{where}: {number} is not a number Excel can store "
-                             "(the engine must not produce it)")
-        return "n", number
-    if isinstance(value, str):
-        text = clean_text(value)
-        if len(text) > MAX_TEXT:
-            raise ValueError(f"{where}: text of {len(text):,} characters exceeds Excel's {MAX_TEXT:,}")
-        return "s", text
-    if isinstance(value, dt.date):
-        return "n", datetime_to_serial(value, date1904)
-    raise TypeError(f"{where}: cannot write a {type(value).__name__} into a cell")
-
-
 def _cell_xml(p: str, ref: str, cell: OutCell, style: int, date1904: bool) -> str:
     s = f' s="{style}"' if style else ""
-    kind, value = _classify(cell.value, ref, date1904)
+    kind, value = classify(cell.value, ref, date1904)
     if kind == "":
         return f'<{p}c r="{ref}"{s}/>' if cell.style else ""
     if kind == "b":
@@ -188,7 +70,7 @@ def _cell_xml(p: str, ref: str, cell: OutCell, style: int, date1904: bool) -> st
         return f'<{p}c r="{ref}"{s}><{p}v>{text}</{p}v></{p}c>'
     # Every string is an inline string, never a formula: "=1+1" stays the text "=1+1"
     return (f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-            f"{_xml_text(str(value))}</{p}t></{p}is></{p}c>")
+            f"{xml_text(str(value))}</{p}t></{p}is></{p}c>")
 
 
 def _check_positions(sheet: str, output: SheetOutput) -> None:
@@ -209,9 +91,9 @@ def _check_positions(sheet: str, output: SheetOutput) -> None:
 
 @dataclass
 class _SheetLayout:
-    dimension: _Tag | None
-    data_start: _Tag
-    data_end: _Tag | None  # None when <sheetData/> is empty
+    dimension: Tag | None
+    data_start: Tag
+    data_end: Tag | None  # None when <sheetData/> is empty
     row_attrs: dict[int, str]  # row -> the user's row formatting (height, hidden, outline...)
 
 
@@ -225,7 +107,7 @@ def _sheet_layout(xml: bytes, where: str) -> _SheetLayout:
     cannot contain '<'), and the rows' own attributes are picked out with one regex pass.
     """
     dimension = data_start = None
-    for depth, tag in _walk(xml):
+    for depth, tag in walk(xml):
         if depth == 1 and tag.local == b"dimension" and not tag.closing:
             dimension = tag
         elif depth == 1 and tag.local == b"sheetData" and not tag.closing:
@@ -239,7 +121,7 @@ def _sheet_layout(xml: bytes, where: str) -> _SheetLayout:
     end = xml.rfind(closing)
     if end < data_start.end:
         raise WorkbookFileError(f"{where} is damaged (its cell data section never ends)")
-    data_end = _Tag(end, end + len(closing), True, False, data_start.prefix, b"sheetData", b"")
+    data_end = Tag(end, end + len(closing), True, False, data_start.prefix, b"sheetData", b"")
     rows: dict[int, str] = {}
     last_row = 0
     for m in _ROW_TAG.finditer(xml, data_start.end, end):
@@ -252,7 +134,7 @@ def _sheet_layout(xml: bytes, where: str) -> _SheetLayout:
 def _row_attrs(attrs: bytes, last_row: int) -> tuple[int, str]:
     """(row number, the row's attributes other than r/spans) from a <row ...> tag."""
     row, kept = last_row + 1, []
-    for m in _ATTR.finditer(attrs):
+    for m in ATTR.finditer(attrs):
         name = m.group(1)
         if name == b"r":
             value = m.group(2)[1:-1]
@@ -288,7 +170,7 @@ def _rows_xml(p: str, output: SheetOutput, styles: dict[str, int], row_attrs: di
     return "".join(parts), (min(rows), min(cols), max(rows), max(cols))
 
 
-def _dimension_edit(tag: _Tag, used: tuple[int, int, int, int] | None) -> tuple[int, int, bytes]:
+def _dimension_edit(tag: Tag, used: tuple[int, int, int, int] | None) -> tuple[int, int, bytes]:
     if used is None:
         ref = "A1"
     else:
@@ -301,7 +183,7 @@ def _dimension_edit(tag: _Tag, used: tuple[int, int, int, int] | None) -> tuple[
 def render_sheet(xml: bytes, output: SheetOutput, styles: dict[str, int], date1904: bool,
                  where: str) -> bytes:
     """A worksheet part with new cells; everything outside <sheetData> and <dimension> is kept."""
-    if not _is_utf8(xml):
+    if not is_utf8(xml):
         raise WorkbookFileError(f"{where} is stored in an unusual text encoding: "
                                 "open and save the workbook in Excel, then try again")
     layout = _sheet_layout(xml, where)
@@ -315,7 +197,7 @@ def render_sheet(xml: bytes, output: SheetOutput, styles: dict[str, int], date19
         edits.append((start.start, start.end, f"<{p}sheetData>{body}</{p}sheetData>".encode()))
     if layout.dimension is not None:
         edits.append(_dimension_edit(layout.dimension, used))
-    return _apply(xml, edits)
+    return apply_edits(xml, edits)
 
 
 def _sheet_skeleton(xml: bytes) -> bytes:
@@ -325,7 +207,7 @@ def _sheet_skeleton(xml: bytes) -> bytes:
     edits = [(layout.data_start.start, end, b"<sheetData/>")]  # <sheetData/> may have become a pair
     if layout.dimension is not None:
         edits.append((layout.dimension.start, layout.dimension.end, b""))
-    return _apply(xml, edits)
+    return apply_edits(xml, edits)
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,7 +224,7 @@ def _calcpr_span(xml: bytes) -> tuple[tuple[int, int] | None, int, bytes]:
     """(span of <calcPr>, where to insert one if absent, the root element's prefix)."""
     span = insert_at = None
     prefix, opened = b"", None
-    for depth, tag in _walk(xml):
+    for depth, tag in walk(xml):
         if depth == 0:
             prefix = tag.prefix
             if tag.closing:
@@ -359,11 +241,11 @@ def _calcpr_span(xml: bytes) -> tuple[tuple[int, int] | None, int, bytes]:
 
 def set_full_calc_on_load(xml: bytes) -> bytes:
     """Make Excel recalculate on open, so the user's formulas that read our results update."""
-    if not _is_utf8(xml):
+    if not is_utf8(xml):
         return xml  # optional nicety; never risk re-encoding the workbook part
     span, insert_at, prefix = _calcpr_span(xml)
     if span is None:
-        return _apply(xml, [(insert_at, insert_at, b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>')])
+        return apply_edits(xml, [(insert_at, insert_at, b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>')])
     start, end = span
     element = xml[start:end]
     m = _FULL_CALC.search(element)
@@ -380,180 +262,6 @@ def set_full_calc_on_load(xml: bytes) -> bytes:
 def _without_calcpr(xml: bytes) -> bytes:
     span, _, _ = _calcpr_span(xml)
     return xml if span is None else xml[:span[0]] + xml[span[1]:]
-
-
-# --------------------------------------------------------------------------------------------
-# Charts on a result sheet: stretch a block's series ranges, drop their stale caches
-# --------------------------------------------------------------------------------------------
-
-_CHART_NS = (b"http://schemas.openxmlformats.org/drawingml/2006/chart", b"http://purl.oclc.org/ooxml/drawingml/chart")
-_REF_TAGS = {b"numRef", b"strRef", b"multiLvlStrRef"}
-_CACHE_TAGS = {b"numCache", b"strCache", b"multiLvlStrCache"}
-_AREA = re.compile(r"(?P<sheet>'(?:[^']|'')+'|[^'!:(),\s]+)!(?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)"
-                   r"(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?")
-_XML_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#\d+|#x[0-9A-Fa-f]+);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-@dataclass
-class _ChartRef:
-    parent: bytes  # local name of the element holding the ref ("tx" for a series name)
-    formula: tuple[int, int] | None = None  # span of the <c:f> text
-    caches: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _chart_prefixes(xml: bytes) -> set[bytes]:
-    found = set()
-    for m in re.finditer(rb"""xmlns(?::([\w.\-]+))?\s*=\s*["']([^"']*)["']""", xml):
-        if m.group(2) in _CHART_NS:
-            found.add(m.group(1) + b":" if m.group(1) else b"")
-    return found
-
-
-def _chart_refs(xml: bytes) -> list[_ChartRef]:
-    """Every numRef/strRef/multiLvlStrRef with the span of its formula and of its caches."""
-    prefixes = _chart_prefixes(xml)
-    stack: list[tuple[_Tag, _ChartRef | None]] = []
-    refs: list[_ChartRef] = []
-    for tag in _tags(xml):
-        chart = tag.prefix in prefixes
-        if tag.closing:
-            opened, _ = stack.pop() if stack else (tag, None)
-            owner = stack[-1][1] if stack else None
-            if chart and owner is not None and tag.local == b"f":
-                owner.formula = (opened.end, tag.start)
-            elif chart and owner is not None and tag.local in _CACHE_TAGS:
-                owner.caches.append((opened.start, tag.end))
-            continue
-        owner = stack[-1][1] if stack else None
-        ref = None
-        if chart and tag.local in _REF_TAGS:
-            ref = _ChartRef(stack[-1][0].local if stack else b"")
-            refs.append(ref)
-        elif chart and owner is not None and tag.empty and tag.local in _CACHE_TAGS:
-            owner.caches.append((tag.start, tag.end))
-        if not tag.empty:
-            stack.append((tag, ref))
-    return refs
-
-
-def _xml_unescape(text: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        name = m.group(1)
-        try:
-            if name.startswith("#x"):
-                return chr(int(name[2:], 16))
-            if name.startswith("#"):
-                return chr(int(name[1:]))
-        except (ValueError, OverflowError):
-            return m.group(0)  # not a character: the formula will not parse and is left alone
-        return _ENTITIES[name]
-    return _XML_ENTITY.sub(one, text)
-
-
-def _sheet_of(token: str) -> str:
-    return token[1:-1].replace("''", "'") if token.startswith("'") else token
-
-
-def _split_areas(body: str) -> list[str]:
-    """Split 'A!$A$1:$A$3,'B, c'!$B$1' at commas outside quotes."""
-    areas: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for ch in body:
-        if ch == "'":
-            quoted = not quoted
-        if ch == "," and not quoted:
-            areas.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    areas.append("".join(current))
-    return areas
-
-
-def adjust_chart_formula(formula: str, blocks: dict[str, list[tuple[int, int]]],
-                         stretch: bool = True) -> tuple[str, bool]:
-    """(new formula, whether it reads a target sheet). blocks: casefolded sheet -> (first, last) rows.
-
-    An area whose first row is a block's first data row gets the block's last data row as its end
-    row; columns and '$' marks are kept. Anything we cannot parse is left alone.
-    """
-    text = formula.strip()
-    paren = text.startswith("(") and text.endswith(")")
-    areas = _split_areas(text[1:-1] if paren else text)
-    matches = []
-    for area in areas:
-        m = _AREA.fullmatch(area.strip())
-        if m is None:
-            return formula, False
-        matches.append(m)
-    into_target, out = False, []
-    for area, m in zip(areas, matches, strict=True):
-        sheet_blocks = blocks.get(_sheet_of(m.group("sheet")).casefold())
-        if sheet_blocks is None:
-            out.append(area)
-            continue
-        into_target = True
-        out.append(_stretch_area(m, sheet_blocks) if stretch else area)
-    new = ",".join(out)
-    return (f"({new})" if paren else new), into_target
-
-
-def _stretch_area(m: re.Match[str], sheet_blocks: list[tuple[int, int]]) -> str:
-    first_row = int(m.group("r1").lstrip("$"))
-    for first, last in sheet_blocks:
-        if first == first_row and last >= first:
-            c2 = m.group("c2") or m.group("c1")
-            dollar = "$" if (m.group("r2") or m.group("r1")).startswith("$") else ""
-            return f"{m.group('sheet')}!{m.group('c1')}{m.group('r1')}:{c2}{dollar}{last}"
-    return m.group(0)
-
-
-def edit_chart(xml: bytes, blocks: dict[str, list[tuple[int, int]]]) -> bytes:
-    """Stretch block ranges and drop caches of every series ref into a target sheet."""
-    if not _is_utf8(xml):
-        return xml
-    edits: list[tuple[int, int, bytes]] = []
-    for ref in _chart_refs(xml):
-        if ref.formula is None:
-            continue
-        start, end = ref.formula
-        try:
-            old = _xml_unescape(xml[start:end].decode("utf-8"))
-        except UnicodeDecodeError:
-            continue  # a damaged formula: leave it (and its cache) exactly as it is
-        new, into_target = adjust_chart_formula(old, blocks, stretch=ref.parent != b"tx")
-        if not into_target:
-            continue
-        if new != old:
-            escaped = new.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            edits.append((start, end, escaped.encode("utf-8")))
-        edits.extend((a, b, b"") for a, b in ref.caches)  # Excel rebuilds them from the cells
-    return _apply(xml, edits) if edits else xml
-
-
-def _chart_skeleton(xml: bytes) -> bytes:
-    """The chart minus every series formula and cache (what edit_chart may change)."""
-    edits: list[tuple[int, int, bytes]] = []
-    for ref in _chart_refs(xml):
-        if ref.formula is not None:
-            edits.append((ref.formula[0], ref.formula[1], b""))
-        edits.extend((a, b, b"") for a, b in ref.caches)
-    return _apply(xml, edits)
-
-
-def _charts_of_sheet(pkg: Package, sheet_part: str) -> list[str]:
-    """Chart parts drawn on a sheet: sheet rels -> drawing -> drawing rels -> chart."""
-    charts = []
-    for rel in pkg.rels(sheet_part):
-        if rel.external or not rel.type.endswith("/drawing") or not pkg.has_part(rel.target):
-            continue
-        for drel in pkg.rels(rel.target):
-            if not drel.external and drel.type.endswith("/chart") and pkg.has_part(drel.target):
-                charts.append(drel.target)
-    return charts
-
 
 # --------------------------------------------------------------------------------------------
 # render_package
@@ -582,6 +290,7 @@ _FORMULA_TAG = re.compile(rb"<(?:[\w.\-]+:)?f[\s>/]")
 def _refuse_formulas(pkg: Package, sheet: str) -> None:
     if not _FORMULA_TAG.search(pkg.part(pkg.sheet_part(sheet))):
         return  # no formula anywhere in the part: no need to parse its cells
+    # =TRUE() / =FALSE() (LibreOffice's booleans) come from the reader as values, so they never stop a recalc.
     for cell in sorted(pkg.cells(sheet).values(), key=lambda c: (c.row, c.col)):
         if cell.formula is not None:
             shown = f" (={cell.formula})" if cell.formula else ""
@@ -641,19 +350,22 @@ def _style_indices(pkg: Package, outputs: dict[str, SheetOutput]) -> dict[str, i
     return {name: named.get(name, folded.get(name.casefold(), 0)) for name in used}
 
 
-def _changed_parts(pkg: Package, outputs: dict[str, SheetOutput]) -> dict[str, bytes]:
+def _changed_parts(pkg: Package, outputs: dict[str, SheetOutput],
+                   plans: Sequence[TablePlan] = ()) -> dict[str, bytes]:
     targets = _target_parts(pkg, outputs)
     styles = _style_indices(pkg, outputs)
     replaced: dict[str, bytes] = {}
     for sheet, part in targets.items():
         where = f"{pkg.name}: sheet {sheet!r}"
         replaced[part] = render_sheet(pkg.part(part), outputs[sheet], styles, pkg.date1904, where)
-    workbook = pkg.part(pkg.workbook_part)
-    new_workbook = set_full_calc_on_load(workbook)
-    if new_workbook != workbook:
-        replaced[pkg.workbook_part] = new_workbook
+    replaced.update(_render_table_edits(pkg, plans, set(targets.values())))
+    if outputs:  # results changed: the user's formulas that read them must recalculate on open
+        workbook = pkg.part(pkg.workbook_part)
+        new_workbook = set_full_calc_on_load(workbook)
+        if new_workbook != workbook:
+            replaced[pkg.workbook_part] = new_workbook
     blocks = _block_map(outputs)
-    for chart in dict.fromkeys(c for part in targets.values() for c in _charts_of_sheet(pkg, part)):
+    for chart in dict.fromkeys(c for part in targets.values() for c in charts_of_sheet(pkg, part)):
         old = pkg.part(chart)
         new = edit_chart(old, blocks)
         if new != old:
@@ -661,9 +373,60 @@ def _changed_parts(pkg: Package, outputs: dict[str, SheetOutput]) -> dict[str, b
     return replaced
 
 
-def render_package(pkg: Package, outputs: dict[str, SheetOutput]) -> bytes:
-    """The new package bytes, with only those sheets' data replaced (pure; no file I/O)."""
-    return _assemble(pkg, _changed_parts(pkg, outputs))
+def render_package(pkg: Package, outputs: dict[str, SheetOutput],
+                   edits: Mapping[str, TableEdit] | None = None) -> bytes:
+    """The new package bytes, with only those sheets' data replaced and those input tables edited
+    (pure; no file I/O)."""
+    return _assemble(pkg, _changed_parts(pkg, outputs, plan_table_edits(pkg, edits)))
+
+
+# --------------------------------------------------------------------------------------------
+# Input tables: cells set and rows appended (the byte edits live in table_edit.py)
+# --------------------------------------------------------------------------------------------
+
+
+def plan_table_edits(pkg: Package, edits: Mapping[str, TableEdit] | None) -> list[TablePlan]:
+    """Where each table's edit lands; WorkbookFileError when it cannot land safely."""
+    from .table_edit import plan_edit
+
+    plans = [plan_edit(pkg, name, edit) for name, edit in (edits or {}).items()]
+    parts = [plan.sheet_part for plan in plans]
+    if len(set(parts)) != len(parts):
+        raise ValueError("two edited input tables share a worksheet: edit them in separate writes")
+    return plans
+
+
+def _render_table_edits(pkg: Package, plans: Sequence[TablePlan], result_parts: set[str]) -> dict[str, bytes]:
+    from .table_edit import render_cells, render_table_ref
+
+    replaced: dict[str, bytes] = {}
+    for plan in plans:
+        if plan.sheet_part in result_parts:
+            raise ValueError(f"sheet {plan.table.sheet!r} is both a result sheet and an edited input sheet")
+        where = f"{pkg.name}: sheet {plan.table.sheet!r}"
+        replaced[plan.sheet_part] = render_cells(pkg.part(plan.sheet_part), plan, pkg.date1904, where)
+        if plan.new_ref is not None:
+            replaced[plan.table.part] = render_table_ref(pkg.part(plan.table.part), plan.table.ref, plan.new_ref,
+                                                         f"{pkg.name}: table {plan.table.name}")
+    return replaced
+
+
+def _verify_table_edits(pkg: Package, new: Package, plans: Sequence[TablePlan]) -> None:
+    """Each edited sheet differs from the old one in exactly the planned cells, and reads them back."""
+    from .table_edit import verify_sheet, verify_table
+
+    for plan in plans:
+        problem = verify_sheet(pkg.part(plan.sheet_part), new.part(plan.sheet_part), plan, plan.sheet_part)
+        if problem is None and plan.new_ref is not None:
+            problem = verify_table(pkg.part(plan.table.part), new.part(plan.table.part), plan)
+        if problem is not None:
+            raise _internal(pkg, problem)
+        got = new.cells(plan.table.sheet)
+        for (row, col), value in plan.cells.items():
+            kind, expected = classify(value, cell_ref(row, col), pkg.date1904)
+            read = got.get((row, col))
+            if read is None or not _same(kind, expected, read.kind, read.value, pkg.date1904):
+                raise _internal(pkg, f"{plan.table.sheet}!{cell_ref(row, col)} did not read back as written")
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,7 +440,7 @@ def _internal(pkg: Package, what: str) -> WorkbookFileError:
 
 
 def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput], *,
-                    rendered: dict[str, bytes] | None = None) -> None:
+                    rendered: dict[str, bytes] | None = None, plans: Sequence[TablePlan] = ()) -> None:
     """Check new package bytes against the original; raise WorkbookFileError on any surprise.
 
     With ``rendered`` (the parts this process rendered), each result sheet must hold exactly those
@@ -693,11 +456,14 @@ def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput], 
     if new.part_names != pkg.part_names:
         raise _internal(pkg, "the list of parts changed")
     targets = {pkg.sheet_part(s): s for s in outputs}
-    charts = {c for part in targets for c in _charts_of_sheet(pkg, part)}
+    charts = {c for part in targets for c in charts_of_sheet(pkg, part)}
+    edited = {plan.sheet_part for plan in plans} | {plan.table.part for plan in plans if plan.new_ref}
     old_infos = {i.filename: i for i in pkg.zip_infos}
     new_infos = {i.filename: i for i in new.zip_infos}
     for name in pkg.part_names:
         before, after = old_infos[name], new_infos[name]
+        if name in edited:
+            continue  # checked cell by cell below
         if name not in targets and name not in charts and name != pkg.workbook_part \
                 and before.file_size > COMPARE_BYTES_LIMIT:
             # testzip above checked the data against its CRC; equal CRC and size mean the same part.
@@ -718,6 +484,7 @@ def verify_rendered(pkg: Package, data: bytes, outputs: dict[str, SheetOutput], 
         if new.part(part) != rendered[part]:
             raise _internal(pkg, f"{sheet} does not hold the cells that were rendered")
         new.xml(part)  # well-formed, through the same safe parser as every read
+    _verify_table_edits(pkg, new, plans)
 
 
 def _allowed_change(pkg: Package, name: str, old: bytes, now: bytes, charts: set[str]) -> bool:
@@ -725,14 +492,14 @@ def _allowed_change(pkg: Package, name: str, old: bytes, now: bytes, charts: set
         span, _, _ = _calcpr_span(now)
         full_calc = span is not None and b'fullCalcOnLoad="1"' in now[span[0]:span[1]]
         return full_calc and _without_calcpr(old) == _without_calcpr(now)
-    return name in charts and _chart_skeleton(old) == _chart_skeleton(now)
+    return name in charts and chart_skeleton(old) == chart_skeleton(now)
 
 
 def _verify_cells(pkg: Package, new: Package, sheet: str, output: SheetOutput) -> None:
     got = new.cells(sheet)
     expected = 0
     for (row, col), cell in output.cells.items():
-        kind, value = _classify(cell.value, cell_ref(row, col), pkg.date1904)
+        kind, value = classify(cell.value, cell_ref(row, col), pkg.date1904)
         if kind == "" and not cell.style:
             continue
         expected += 1
@@ -754,232 +521,12 @@ def _same(kind: str, value: object, read_kind: str, read_value: object, date1904
         return read_value == serial_to_datetime(float(value), date1904)  # type: ignore[arg-type]
     return read_kind == "number" and read_value == float(value)  # type: ignore[arg-type]
 
-
-# --------------------------------------------------------------------------------------------
-# Saving: lock files, exclusive lock, optimistic concurrency, atomic replace
-# --------------------------------------------------------------------------------------------
-
-
-def _office_lock_files(path: Path) -> list[Path]:
-    name = path.name
-    names = [f"~${name}", f".~lock.{name}#"]
-    if len(name) > 2:
-        names.append("~$" + name[2:])  # Office's variant for long names
-    return [path.parent / n for n in names]
-
-
-def _refuse_if_open_elsewhere(*paths: Path) -> None:
-    for path in dict.fromkeys(paths):
-        for lock in _office_lock_files(path):
-            if os.path.lexists(lock):
-                app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
-                raise WorkbookBusyError(
-                    f"{path.name} is open in {app} (lock file {lock.name}): close it there and try again; "
-                    "if it is not open, the lock file is stale: delete it")
-
-
-def _refuse_if_read_only(path: Path) -> None:
-    """Refuse a read-only drive, folder or file up front, with the reason the user can fix."""
-    folder = path.parent
-    if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
-        raise WorkbookFileError(f"{path.name} was not changed: the folder {folder} is on a read-only drive")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise WorkbookFileError(f"{path.name} was not changed: the folder {folder} is read-only "
-                                "(no permission to write there)")
-    st = os.stat(path)
-    # os.access alone is not enough: it always says yes to root, and os.replace ignores file modes
-    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise WorkbookFileError(f"{path.name} is read-only: clear its read-only setting "
-                                "(or save a copy under another name) and try again")
-
-
-def _moved(path: Path) -> WorkbookBusyError:
-    return WorkbookBusyError(f"{path.name} was moved or deleted since it was read; run again")
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _refuse_if_changed(pkg: Package, path: Path) -> None:
-    try:
-        st = os.stat(path)
-        same = (st.st_size == pkg.stat.st_size and st.st_mtime_ns == pkg.stat.st_mtime_ns
-                and _file_sha256(path) == pkg.sha256)
-    except FileNotFoundError:
-        raise _moved(path) from None
-    if not same:
-        raise WorkbookBusyError(f"{path.name} changed on disk since it was read; run again")
-
-
-@contextmanager
-def _exclusive_lock(path: Path, wait_seconds: float) -> Iterator[bool]:
-    """Hold flock on the workbook itself; yields whether a lock is actually held.
-
-    Why the workbook and not a sidecar file: nothing extra appears in the user's folder (or their
-    OneDrive), and there is no stale sidecar to clean up. The file is replaced by rename, so after
-    getting the lock we check the path still names the inode we locked; if another run replaced it
-    meanwhile we lock the new file instead (and the changed-on-disk check then refuses).
-    """
-    if fcntl is None:
-        yield False
-        return
-    fd = _acquire(path, wait_seconds)
-    try:
-        yield fd is not None
-    finally:
-        if fd is not None:
-            os.close(fd)  # closing the descriptor releases the lock
-
-
-def _acquire(path: Path, wait_seconds: float) -> int | None:
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
-            raise _moved(path) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            if time.monotonic() >= deadline:
-                raise WorkbookBusyError(
-                    f"another xlcost run is writing {path.name} (waited {wait_seconds:g} s): "
-                    "try again when it has finished") from None
-            time.sleep(0.02)
-            continue
-        except OSError:
-            os.close(fd)  # e.g. a network share without flock: rely on the changed-on-disk check
-            return None
-        if _same_inode(fd, path):
-            return fd
-        os.close(fd)
-
-
-def _same_inode(fd: int, path: Path) -> bool:
-    try:
-        a, b = os.fstat(fd), os.stat(path)
-    except FileNotFoundError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-
-
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name[:150]}.xlcost-"
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Temp files left by a run that was killed; safe only while we hold the lock."""
-    for leftover in path.parent.glob(_glob_escape(_temp_prefix(path)) + "*.tmp"):
-        with suppress(OSError):
-            leftover.unlink()
-
-
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
-def _os_error(e: OSError, path: Path) -> WorkbookFileError:
-    name = path.name
-    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return WorkbookFileError(f"{name} was not changed: the disk is full: free space and try again")
-    if e.errno == errno.EROFS:
-        return WorkbookFileError(f"{name} was not changed: the folder {path.parent} is on a read-only drive")
-    if e.errno in (errno.EACCES, errno.EPERM):
-        return WorkbookFileError(f"{name} was not changed: the folder {path.parent} is read-only "
-                                 "(no permission to write there)")
-    return WorkbookFileError(f"{name} was not changed: saving failed ({e.strerror or e})")
-
-
-def _write_temp(path: Path, data: bytes) -> Path:
-    tmp = path.parent / f"{_temp_prefix(path)}{secrets.token_hex(6)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o600)
-    except OSError as e:
-        raise _os_error(e, path) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the rename can make them visible
-    except BaseException as e:  # also Ctrl-C: never leave a half-written temp file behind
-        with suppress(OSError):
-            tmp.unlink()
-        if isinstance(e, OSError):
-            raise _os_error(e, path) from None
-        raise
-    return tmp
-
-
-def _copy_permissions(src: Path, dst: Path) -> None:
-    shutil.copymode(src, dst)  # mkstemp-style 0600 would otherwise replace the user's 0644
-    st, new = os.stat(src), os.stat(dst)
-    if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (new.st_uid, new.st_gid):
-        with suppress(OSError):
-            os.chown(dst, st.st_uid, st.st_gid)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # makes the rename itself durable
-        finally:
-            os.close(fd)
-
-
-def _rename_over(tmp: Path, path: Path) -> None:
-    try:
-        os.replace(tmp, path)  # atomic on POSIX and NTFS: readers see the old file or the new one
-    except PermissionError:
-        if os.name == "nt":  # Windows refuses to replace a file another program holds open
-            raise WorkbookBusyError(f"{path.name} is open in another program: close it there and "
-                                    "try again") from None
-        raise
-
-
-def _replace(pkg: Package, path: Path, data: bytes, outputs: dict[str, SheetOutput],
-             replaced: dict[str, bytes]) -> None:
-    tmp = _write_temp(path, data)
-    try:
-        with open(tmp, "rb") as f:
-            # What the disk holds, not what we meant to write.
-            verify_rendered(pkg, f.read(), outputs, rendered=replaced)
-        _copy_permissions(path, tmp)
-        _refuse_if_changed(pkg, path)  # last look, as close to the rename as possible
-        _rename_over(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
-def write_results(pkg: Package, outputs: dict[str, SheetOutput], *, wait_seconds: float = 10.0) -> None:
-    """Atomically replace pkg.path with render_package(...)."""
-    replaced = _changed_parts(pkg, outputs)
+def write_results(pkg: Package, outputs: dict[str, SheetOutput], *, wait_seconds: float = 10.0,
+                  edits: Mapping[str, TableEdit] | None = None) -> None:
+    """Atomically replace pkg.path with render_package(...): result sheets rewritten and/or input tables
+    edited (``edits``: table name -> TableEdit), with the same checks and guarantees either way."""
+    plans = plan_table_edits(pkg, edits)
+    replaced = _changed_parts(pkg, outputs, plans)
     data = _assemble(pkg, replaced)
-    path = Path(os.path.realpath(pkg.path))  # a symlink: replace its target, keep the link
-    try:
-        _refuse_if_open_elsewhere(Path(os.path.abspath(pkg.path)), path)
-        _refuse_if_read_only(path)
-        with _exclusive_lock(path, wait_seconds) as locked:
-            _refuse_if_changed(pkg, path)
-            if locked:
-                _remove_stale_temps(path)
-            _replace(pkg, path, data, outputs, replaced)
-    except FileNotFoundError:
-        raise _moved(path) from None
-    except WorkbookFileError:
-        raise
-    except OSError as e:
-        raise _os_error(e, path) from None
-
+    save_atomically(pkg, data, lambda written: verify_rendered(pkg, written, outputs, rendered=replaced, plans=plans),
+                    wait_seconds=wait_seconds)
