@@ -138,7 +138,9 @@ def gpu_hour_prices(inputs: Inputs) -> tuple[dict[str, np.ndarray], np.ndarray, 
     return used, offers[pricing.ON_DEMAND], per_offer
 
 
-def model_costs(inputs: Inputs, gpu_hour_usd: np.ndarray, measured: Measured | None) -> ModelCosts:
+def model_costs(inputs: Inputs, gpu_hour_usd: np.ndarray, measured: Measured | None, *,
+                detail: bool = True) -> ModelCosts:
+    """Unit costs per model and call type. ``detail=False`` leaves the per-token and API figures out (NaN)."""
     m, ct = inputs.table("models"), inputs.table("call_types")
     calls = call_index(inputs)
     cap = model_capacity(inputs, measured)
@@ -147,16 +149,20 @@ def model_costs(inputs: Inputs, gpu_hour_usd: np.ndarray, measured: Measured | N
     input_tokens = np.asarray(ct["input_tokens"], dtype=float)[..., calls]
     output_tokens = np.asarray(ct["output_tokens"], dtype=float)[..., calls]
     tokens = (input_tokens + output_tokens)[..., None, :]
-    api = api_usd_per_call(input_tokens, output_tokens, m["api_usd_per_1m_input"], m["api_usd_per_1m_output"])
     per_request = per_call[..., ACT]
+    if detail:
+        api = api_usd_per_call(input_tokens, output_tokens, m["api_usd_per_1m_input"], m["api_usd_per_1m_output"])
+        per_token, api_per_token = pricing.usd_per_1m_tokens(per_call, tokens), pricing.usd_per_1m_tokens(api, tokens)
+    else:
+        api = per_token = api_per_token = np.full(np.shape(per_call), np.nan)
     return ModelCosts(
         ids=m.ids,
         capacity=cap,
         usd_per_instance_hour=hourly,
         usd_per_call=per_call,
-        usd_per_1m_tokens=pricing.usd_per_1m_tokens(per_call, tokens),
+        usd_per_1m_tokens=per_token,
         api_usd_per_call=api,
-        api_usd_per_1m_tokens=pricing.usd_per_1m_tokens(api, tokens),
+        api_usd_per_1m_tokens=api_per_token,
         usd_per_request=per_request,
         usd_per_1k_requests=1000.0 * per_request,
         qps_per_instance=cap.qps[..., ACT],
@@ -276,7 +282,7 @@ def compute_core(inputs: Inputs, measured: Measured | None = None, *, with_irr: 
     on_demand = prices[pricing.ON_DEMAND]
     term = inputs.param("committed_term")
     committed = on_demand if term in (None, "none") else prices.get(term, np.float64(np.nan))
-    models = model_costs(inputs, on_demand, measured)
+    models = model_costs(inputs, on_demand, measured, detail=detail)
     load = load_shape(inputs)
     dep = deployment(inputs, models, load, on_demand, committed)
     upfront, recurring = implementation_costs(inputs)

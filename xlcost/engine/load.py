@@ -130,14 +130,19 @@ def fleet_cost(
     variable USD per year / 12; year = month x 12.
     """
     in_use = np.asarray(hours_per_day) > 0
+    one_point = in_use.shape[-1] == 1  # the peak all day: always-on is the whole fleet, nothing varies
     always_gpus = peak_gpus = variable_gpu_hours_per_day = 0.0
     for count, gpus in zip(instances, gpus_per_instance, strict=True):
         count = np.asarray(count, dtype=float)
-        always = np.min(np.where(in_use, count, np.inf), axis=-1)
+        if one_point:
+            always = peak = count[..., 0]
+        else:
+            always = np.min(np.where(in_use, count, np.inf), axis=-1)
+            peak = np.max(count, axis=-1)
+            variable_gpu_hours_per_day = variable_gpu_hours_per_day + np.sum(
+                (count - always[..., None]) * hours_per_day, axis=-1) * gpus
         always_gpus = always_gpus + always * gpus
-        peak_gpus = peak_gpus + np.max(count, axis=-1) * gpus
-        variable_gpu_hours_per_day = variable_gpu_hours_per_day + np.sum(
-            (count - always[..., None]) * hours_per_day, axis=-1) * gpus
+        peak_gpus = peak_gpus + peak * gpus
     hpm = lift(hours_per_month, 1)
     variable_gpu_hours = variable_gpu_hours_per_day * lift(days_per_year(hours_per_month), 1)
     variable_usd_per_year = variable_gpu_hours * lift(on_demand_usd_per_gpu_hour, 1)
