@@ -69,6 +69,11 @@ class Inputs:
     def with_table(self, table: Table) -> Inputs:
         return replace(self, tables={**self.tables, table.key: table})
 
+    def location(self, key: str, sheet: str) -> tuple[str, str]:
+        """(sheet, cell) of an input (see ``cell_refs``), or just ``sheet`` when it did not come from a workbook."""
+        ref = self.cell_refs.get(key)
+        return tuple(ref.split("!", 1)) if ref else (sheet, "")  # type: ignore[return-value]
+
 
 def column_values(column: Column, values: list[Any]) -> Any:
     """Pack one column's cleaned cell values into the engine's representation."""

@@ -190,19 +190,13 @@ def reconciliation(r: Results, figures: list[KeyFigure]) -> list[Row]:
     return rows
 
 
-def _at(inputs, key: str, sheet: str) -> tuple[str, str]:
-    """(sheet, cell) of an input from the workbook, or just the sheet when it did not come from one."""
-    ref = inputs.cell_refs.get(key)
-    return tuple(ref.split("!", 1)) if ref else (sheet, "")
-
-
 def model_checks(r: Results) -> list[Problem]:
     """Plausibility checks on valid inputs: things a reviewer should see, not input errors."""
     inp, c = r.inputs, r.core
     out: list[Problem] = []
 
     def warn(key: str, sheet: str, message: str) -> None:
-        out.append(Problem("warning", *_at(inp, key, sheet), message))
+        out.append(Problem("warning", *inp.location(key, sheet), message))
 
     budget = float(inp.param("implementation_budget_usd"))
     if c.upfront_usd > budget:
@@ -370,7 +364,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
          "scenario": "" if x.scenario is None else _name(inp, "scenarios", x.scenario),
          "change": x.change, "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
          "npv_usd": x.npv_usd, "risk_adjusted_npv_usd": x.risk_adjusted_npv_usd, "viable": x.viable,
-         "cheapest": present_serving.OPTION_NAMES.get(x.cheapest_option or "", ""), "commentary": x.commentary or ""}
+         "cheapest": labels.ENGLISH.option(x.cheapest_option) if x.cheapest_option else "",
+         "commentary": x.commentary or ""}
         for x in r.market
     ]
     sw = r.display_sweep

@@ -14,16 +14,14 @@ import numpy as np
 from .contract import Problem
 from .engine.model import Results
 from .engine.simulation import METRICS, Simulation, Summary
+from .labels import ENGLISH as LABELS
+from .report.formatting import ENGLISH as FORMAT
 
 Row = dict[str, Any]
 TABLES = ("mc_histogram", "mc_cumulative", "mc_run", "mc_summary", "mc_risk", "tornado", "mc_correlation_check")
-METRIC_WORDS = {
-    "annual_savings_usd": ("Annual savings", "usd_per_year"),
-    "savings_pct": ("Savings share", "fraction"),
-    "npv_usd": ("NPV", "usd"),
-    "risk_adjusted_npv_usd": ("Risk-adjusted NPV", "usd"),
-    "simple_payback_months": ("Simple payback", "months"),
-}
+# The unit of each simulated measure (its words come from the labels module).
+METRIC_UNITS = {"annual_savings_usd": "usd_per_year", "savings_pct": "fraction", "npv_usd": "usd",
+                "risk_adjusted_npv_usd": "usd", "simple_payback_months": "months"}
 Z_95 = 1.959963984540054  # two-sided 95% normal interval: mean +/- 1.96 standard errors
 IRR_PLAUSIBLE = 10.0  # 1,000 %
 PAYBACK_PLAUSIBLE_MONTHS = 1.0
@@ -33,15 +31,6 @@ def _name(inputs, table: str, row_id: str) -> str:
     t = inputs.table(table)
     name = t["name"][t.index(row_id)] if "name" in t.columns else None
     return name or row_id
-
-
-def money(x: float) -> str:
-    """A compact amount for a label: $1.2B, $103.5M, $56K, $789, -$1.4M."""
-    sign, x = ("-" if x < 0 else ""), abs(x)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if x >= size:
-            return f"{sign}${x / size:,.1f}{suffix}"
-    return f"{sign}${x:,.0f}"
 
 
 def simulation_rows(r: Results) -> dict[str, list[Row]]:
@@ -54,6 +43,7 @@ def simulation_rows(r: Results) -> dict[str, list[Row]]:
     inp = r.inputs
     primary = s.primary
     edges, counts = s.histogram_edges_usd, s.histogram_trials
+    money = FORMAT.money_short
     histogram = [{"bin": money((edges[i] + edges[i + 1]) / 2), "from_usd": edges[i], "to_usd": edges[i + 1],
                   "trials": int(counts[i]), "share": counts[i] / s.trials} for i in range(len(counts))]
     curve = [{"probability": p, "risk_adjusted_npv_usd": v}
@@ -62,9 +52,8 @@ def simulation_rows(r: Results) -> dict[str, list[Row]]:
     for outcome in s.scenarios:
         scenario = _name(inp, "scenarios", outcome.scenario)
         for metric in METRICS:
-            words, unit = METRIC_WORDS[metric]
-            summary.append({"scenario": scenario, "metric": words, "unit": unit,
-                            **vars(outcome.metric(metric))})
+            summary.append({"scenario": scenario, "metric": LABELS.measure(metric, capital=True),
+                            "unit": METRIC_UNITS[metric], **vars(outcome.metric(metric))})
     risk = [{"scenario": _name(inp, "scenarios", o.scenario), "prob_loss": o.prob_loss,
              "prob_loss_standard_error": o.prob_loss_standard_error, "prob_npv_negative": o.prob_npv_negative,
              "prob_npv_negative_standard_error": o.prob_npv_negative_standard_error,
@@ -86,6 +75,7 @@ def run_row(r: Results, s: Simulation, npv: Summary) -> Row:
         chance = f"{'none' if loss == 0 else 'every one'} of the trials made a loss"
     else:
         chance = f"the chance of a loss, {loss:.1%}, to within {Z_95 * s.primary.prob_loss_standard_error:.1%}"
+    money = FORMAT.money_short
     statement = (f"{s.trials:,} trials, seed {s.seed}: the mean risk-adjusted NPV of {scenario}, {money(npv.mean)}, "
                  f"is known to within {money(Z_95 * npv.standard_error)} (95%: 1.96 standard errors of the mean); "
                  f"{chance}.")
@@ -123,18 +113,13 @@ def simulation_key_figures(r: Results) -> list[tuple[str, str, float | None, str
 # ---------------------------------------------------------------------------------------------
 
 
-def _at(inputs, key: str, sheet: str) -> tuple[str, str]:
-    ref = inputs.cell_refs.get(key)
-    return tuple(ref.split("!", 1)) if ref else (sheet, "")
-
-
 def plausibility_checks(r: Results) -> list[Problem]:
     """Results that are valid but implausible, each pointing at the cell a reviewer should question."""
     inp, c = r.inputs, r.core
     out: list[Problem] = []
 
     def warn(key: str, sheet: str, message: str) -> None:
-        out.append(Problem("warning", *_at(inp, key, sheet), message))
+        out.append(Problem("warning", *inp.location(key, sheet), message))
 
     lines = inp.table("cost_lines")
     one_time = [lid for lid, kind in zip(lines.ids, lines["recurrence"], strict=True) if kind == "one-time"]

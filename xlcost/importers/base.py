@@ -137,6 +137,38 @@ def lacks(name: str, fmt: str, missing: Iterable[str], where: str = "") -> Bench
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What a load generator's summary counts: requests completed, tokens in and out, requests a second."""
+
+    completed: float
+    total_input_tokens: float
+    total_output_tokens: float
+    request_throughput: float
+    notes: tuple[str, ...]
+
+
+def run_totals(keys: Keys, name: str, fmt: str, where: str) -> Totals:
+    """The totals of a vLLM or SGLang summary (the same keys in both); request throughput from completed /
+    duration where the file has none (older SGLang). Raises for missing keys or a run that completed nothing."""
+    completed = keys.number("completed", required=True)
+    total_in = keys.number("total_input_tokens", required=True)
+    total_out = keys.number("total_output_tokens", required=True)
+    throughput = keys.number("request_throughput")
+    notes = []
+    if throughput is None:
+        duration = keys.number("duration", required=True)
+        if duration and completed is not None:
+            throughput = completed / duration
+            notes.append("request throughput = completed / duration (the file has no request_throughput)")
+    if keys.missing:
+        raise lacks(name, fmt, keys.missing, where)
+    if not completed:
+        raise BenchmarkFileError(f"{name}: {where or 'the run'} completed no requests; there is nothing to measure")
+    notes.append("mean tokens = total tokens / completed requests")
+    return Totals(completed, total_in, total_out, throughput, tuple(notes))  # type: ignore[arg-type]
+
+
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, refusing folders, devices and oversized files before reading them."""
     name = path.name

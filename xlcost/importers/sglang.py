@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import BenchmarkFileError, BenchmarkRun, Keys, ParsedFile, lacks, number, positive, rate, whole
+from .base import BenchmarkFileError, BenchmarkRun, Keys, ParsedFile, number, positive, rate, run_totals, whole
 
 ENGINE = "sglang"
 FORMAT = "SGLang bench_serving JSONL"
@@ -40,30 +40,17 @@ def _run(name: str, obj: Any, position: int, count: int) -> BenchmarkRun:
     if not isinstance(obj, Mapping):
         raise BenchmarkFileError(f"{name}: {where or 'the file'} is not a JSON object; expected {FORMAT}")
     keys = Keys(obj)
-    completed = keys.number("completed", required=True)
-    total_in = keys.number("total_input_tokens", required=True)
-    total_out = keys.number("total_output_tokens", required=True)
-    throughput = keys.number("request_throughput")
-    notes = []
-    if throughput is None:
-        duration = keys.number("duration", required=True)
-        if duration and completed is not None:
-            throughput = completed / duration
-            notes.append("request throughput = completed / duration (the file has no request_throughput)")
-    if keys.missing:
-        raise lacks(name, FORMAT, keys.missing, where)
-    if not completed:
-        raise BenchmarkFileError(f"{name}: {where or 'the run'} completed no requests; there is nothing to measure")
+    totals = run_totals(keys, name, FORMAT, where)
+    notes = list(totals.notes)
     info = obj.get("server_info")
-    notes.append("mean tokens = total tokens / completed requests")
     return BenchmarkRun(
         engine=ENGINE,
-        request_throughput=throughput,  # type: ignore[arg-type]
-        mean_input_tokens=total_in / completed,  # type: ignore[operator]
-        mean_output_tokens=total_out / completed,  # type: ignore[operator]
+        request_throughput=totals.request_throughput,
+        mean_input_tokens=totals.total_input_tokens / totals.completed,
+        mean_output_tokens=totals.total_output_tokens / totals.completed,
         max_concurrency=positive(keys.number("max_concurrency")),
         request_rate=rate(obj.get("request_rate")),
-        completed_requests=whole(completed),
+        completed_requests=whole(totals.completed),
         output_throughput=keys.number("output_throughput"),
         p99_ttft_ms=keys.number("p99_ttft_ms"),
         p99_tpot_ms=keys.number("p99_tpot_ms"),

@@ -14,7 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from .base import BenchmarkFileError, BenchmarkRun, Keys, ParsedFile, lacks, number, positive, rate, short_date, whole
+from .base import (
+    BenchmarkFileError,
+    BenchmarkRun,
+    Keys,
+    ParsedFile,
+    number,
+    positive,
+    rate,
+    run_totals,
+    short_date,
+    whole,
+)
 
 ENGINE = "vllm"
 FORMAT = "vLLM --save-result JSON"
@@ -59,35 +70,22 @@ def _run(name: str, obj: Any, position: int, count: int) -> BenchmarkRun:
     if not isinstance(obj, Mapping):
         raise BenchmarkFileError(f"{name}: {where or 'the file'} is not a JSON object; expected {FORMAT}")
     keys = Keys(obj)
-    completed = keys.number("completed", required=True)
-    total_in = keys.number("total_input_tokens", required=True)
-    total_out = keys.number("total_output_tokens", required=True)
-    throughput = keys.number("request_throughput")
-    notes = []
-    if throughput is None:
-        duration = keys.number("duration", required=True)
-        if duration and completed is not None:
-            throughput = completed / duration
-            notes.append("request throughput = completed / duration")
-    if keys.missing:
-        raise lacks(name, FORMAT, keys.missing, where)
-    if not completed:
-        raise BenchmarkFileError(f"{name}: {where or 'the run'} completed no requests; there is nothing to measure")
+    totals = run_totals(keys, name, FORMAT, where)
+    notes = list(totals.notes)
     p99_e2e, mean_e2e = keys.number("p99_e2el_ms"), keys.number("mean_e2el_ms")
     if p99_e2e is None and mean_e2e is None:
         derived = _derived_e2e_ms(obj)
         if derived is not None:
             mean_e2e, p99_e2e = derived
             notes.append("mean and p99 E2E computed from the per-request TTFTs and inter-token latencies")
-    notes.append("mean tokens = total tokens / completed requests")
     return BenchmarkRun(
         engine=ENGINE,
-        request_throughput=throughput,  # type: ignore[arg-type]
-        mean_input_tokens=total_in / completed,  # type: ignore[operator]
-        mean_output_tokens=total_out / completed,  # type: ignore[operator]
+        request_throughput=totals.request_throughput,
+        mean_input_tokens=totals.total_input_tokens / totals.completed,
+        mean_output_tokens=totals.total_output_tokens / totals.completed,
         max_concurrency=positive(keys.number("max_concurrency")),
         request_rate=rate(obj.get("request_rate")),
-        completed_requests=whole(completed),
+        completed_requests=whole(totals.completed),
         output_throughput=keys.number("output_throughput"),
         p99_ttft_ms=keys.number("p99_ttft_ms"),
         p99_tpot_ms=keys.number("p99_tpot_ms"),

@@ -16,8 +16,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from .. import contract
 
 PACKAGE = Path(__file__).resolve().parents[1]
-PYTHON_SOURCES = ("labels.py", "report/decision.py", "report/tables.py", "report/reconcile.py",
-                  "report/render.py", "report/formatting.py")
+PYTHON_SOURCES = ("labels.py", "methodology.py", "report/decision.py", "report/tables.py", "report/options.py",
+                  "report/uncertainty.py", "report/reconcile.py", "report/render.py", "report/formatting.py")
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
 
 
@@ -46,5 +46,5 @@ def extract_messages(templates_dir: Path) -> Catalog:
                                                                options=JINJA_OPTIONS):
                 catalog.add(message, locations=[(f"templates/{path.name}", line)])
     for message in contract_messages():
-        catalog.add(message, locations=[("xlcost/contract.py", 0)])
+        catalog.add(message, locations=[("xlcost/contract", 0)])
     return catalog
