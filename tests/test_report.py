@@ -38,6 +38,7 @@ SECTIONS = [
     "Options compared",
     "Financial case",
     "Risk",
+    "How sure are we?",
     "Market scenarios and breakeven",
     "Recommendation matrix",
     "Reconciliation with the published analysis",
@@ -356,8 +357,10 @@ def test_chinese_formatting():
     from xlcost.report.i18n import lang
 
     zh = lang("zh").F
-    assert zh.money(52_600_320) == "US$5,260.03万" and zh.money(225_000) == "US$225,000"
-    assert zh.money_scaled([103_455_600, -537_723]) == ["US$10,345.56万", "\u2212US$53.77万"]
+    # Millions to $10,000 in both languages: $52.60M is US$5,260万.
+    assert zh.money(52_600_320) == "US$5,260万" and zh.money(225_000) == "US$225,000"
+    assert zh.money_scaled([103_455_600, -537_723]) == ["US$10,346万", "\u2212US$54万"]
+    assert zh.money(12_345_678_901) == "US$123.46亿"
     assert zh.never == "永不回收" and zh.months_text(2) == "2.0 个月"
     assert zh.date(GENERATED.date()) == "2026年1月1日" and F.ENGLISH.date(GENERATED.date()) == "1 January 2026"
 
@@ -377,10 +380,19 @@ def test_charts_are_deterministic_svg_with_real_text():
     assert "pays from 20.1 QPS" in step
     cash = charts.cumulative_cash_chart(["A", "B"], [[-1, 5, 10], [-1, -2, -3]])
     assert cash.count("<text") > 6
-    market = charts.market_chart(["Base case", "$x$ <b>"], [1e6, -2e5], [True, False])
-    assert "$x$ &lt;b&gt;" in market and "not viable" in market
-    lat = charts.latency_chart(["Simple"], [95], [25], [0.737])
-    assert "73.7% faster" in lat
+    # Four options, one without a price: no bar, the words instead.
+    four = charts.option_cost_panels(["$x$ <b>"], ["10 QPS"], ["A", "B", "C", "D"], [[1e6], [1.1e6], [float("nan")],
+                                                                                    [2e5]], [-0.1])
+    assert "no API price" in four and "$x$ &lt;b&gt;" in four and "B costs 10.0% more" in four
+    tornado = charts.tornado_chart(["Peak QPS, every scenario", "Discount rate"], 100e6, [80e6, 106e6], [119e6, 100e6])
+    assert "Peak QPS, every scenario" in tornado and "input at its P90" in tornado
+    curve = charts.s_curve_chart([-1e6, 2e6, 5e6], [0.0, 0.5, 1.0], 3e6, [0.0, 2e6, 4e6], ["P10", "P50", "P90"])
+    assert "point estimate" in curve and "P50 $2.00M" in curve and "loss" in curve
+    capacity = charts.capacity_chart([{"model": "Qwen3-4B", "limits": [(2000.0, "act step")], "points": [
+        {"qps": 60, "ms": 300, "meets": True, "chosen": False, "call": "act step"},
+        {"qps": 150, "ms": 1800, "meets": True, "chosen": True, "call": "act step"},
+        {"qps": 210, "ms": 2600, "meets": False, "chosen": False, "call": "act step"}]}])
+    assert "target, act step" in capacity and "capacity used" in capacity and "150" in capacity
 
 
 def test_chart_labels_are_shortened():

@@ -8,13 +8,14 @@ Each edition is rendered once (``report_editions.edition``) and read back with p
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 pytest.importorskip("weasyprint")
 pytest.importorskip("babel")
 
-from report_editions import edition  # noqa: E402
+from report_editions import edition, html, measured_workbook  # noqa: E402
 
 from xlcost.labels import ENGLISH, Labels, namer, parse_metric  # noqa: E402
 from xlcost.report import i18n  # noqa: E402
@@ -239,7 +240,7 @@ def test_catalog_translates_every_message_with_the_same_placeholders():
     for message in messages:
         text = translated[message]
         text = text if isinstance(text, str) else text[0]
-        pattern = r"\{\w+\}|%\(\w+\)[sd]|%%|<[^>]+>"
+        pattern = r"\{\w+\}|%\(\w+\)[sd]|%%|<[a-z/][^<>]*>"  # placeholders and HTML tags
         assert sorted(re.findall(pattern, message)) == sorted(re.findall(pattern, text)), message
 
 
@@ -278,7 +279,10 @@ def test_every_figure_id_has_words_in_both_languages():
 
 def test_labels_turn_codes_into_words():
     zh = Labels(i18n.translations("zh").gettext)
-    assert ENGLISH.option("api_hetero") == "D. Hosted API, planner + executor"
+    assert ENGLISH.option("api_hetero") == "D. API, planner + executor" and zh.option("pure") == "A. 纯大模型"
+    assert ENGLISH.measure("risk_adjusted_npv") == ENGLISH.measure("risk_adjusted_npv_usd") == "risk-adjusted NPV"
+    assert ENGLISH.measure("simple_payback_months", capital=True) == "Simple payback"
+    assert ENGLISH.engine("genai-perf") == "GenAI-Perf" and ENGLISH.every_row("gpu_offers") == "every GPU offer"
     assert ENGLISH.recurrence("one-time") == "one-time" and zh.recurrence("annual") == "每年"
     assert ENGLISH.unit("usd_per_year") == "USD per year" and ENGLISH.unit("count") == ""
     assert ENGLISH.status("unknown id") == "unknown figure"
@@ -292,6 +296,8 @@ def test_every_code_of_the_contract_has_words():
     assert set(contract.GPU_TERMS) | set(contract.COMMITTED_TERMS) <= set(labels.TERMS)
     assert set(contract.PROVISIONING) <= set(labels.PROVISIONING)
     assert set(contract.CAPACITY_SOURCES) <= set(labels.CAPACITY_SOURCES)
+    assert set(contract.BENCHMARK_ENGINES) <= set(labels.ENGINES)
+    assert set(contract.TABLES) >= set(labels.EVERY_ROW)
     assert set(contract.RISKS.column("recurrence").choices) | set(contract.COST_LINES.column("recurrence").choices) \
         <= set(labels.RECURRENCE)
 
@@ -310,3 +316,131 @@ def test_the_language_comes_from_the_command_line_then_the_workbook():
     assert _parser().parse_args(["report", "--lang", "zh"]).lang == "zh"
     with pytest.raises(ValueError, match="expected one of en, zh"):
         i18n.normalize("fr")
+
+
+# ---------------------------------------------------------------------------------------------- four options
+
+
+def test_the_four_options_are_compared(report):
+    """A and B self-hosted, C and D bought per token: their annual costs in the summary and the options chapter,
+    why the two kinds of cost differ, and "no API price" for a model without one."""
+    from xlcost.labels import OPTION_CODES
+    from xlcost.report import options
+
+    results, t = report["results"], i18n.lang(report["lang"])
+    _ = t.gettext
+    n = len(results.core.scenario_ids)
+    costs = [options.annual_costs(results, i) for i in range(n)]
+    summary = _squash("".join(report["pages"][1:3]))
+    body = _squash("".join(_body(report)))
+    for code in OPTION_CODES:
+        assert _squash(_("Annual cost, {option}").format(option=t.L.option(code))) in summary, code
+        for cell in options.money_cells([x[code] for x in costs], t):
+            assert _squash(cell) in summary, (code, cell)
+        assert _squash(t.L.option(code)) in body
+    assert results.core.api.hetero_usd_per_year[0] < results.core.deployment.hetero_usd_per_year[0]
+    assert _squash(_("A hosted API would cost less")) in summary  # D undercuts B at the primary scenario
+    assert _squash(_("A and B pay for the GPUs provisioned, used or not; C and D pay for the tokens used. Against a "
+                     "fleet sized for the peak, a comparison flatters the API whenever load runs below the peak; "
+                     "against average usage it flatters self-hosting.")) in body
+    assert _squash(_("Here every scenario runs at its peak all day (a flat load profile): both kinds of bill cover the "
+                     "same load, hour for hour.")) in body
+    assert _squash(_("no API price")) in body  # GLM4-9B has no API price
+
+
+# ---------------------------------------------------------------------------------------------- how sure
+
+
+def test_the_simulated_range_stands_next_to_each_point_estimate(report):
+    from xlcost.report.uncertainty import span
+
+    results, t = report["results"], i18n.lang(report["lang"])
+    _, F = t.gettext, t.F
+    sim = results.simulation
+    assert sim is not None and sim.trials == 10_000
+    p = results.core.scenario_ids.index(results.primary_scenario)
+    primary = sim.primary
+    ra = primary.risk_adjusted_npv_usd
+    first = _squash(report["pages"][0])
+    quoted = _("{value} (P10–P90 {range}; chance of a loss {p})").format(
+        value=F.money(results.core.cash.risk_adjusted_npv_usd[p]), range=span(ra.p10, ra.p90, t),
+        p=F.prob(primary.prob_loss))
+    assert _squash(quoted) in first  # the range and the chance of a loss next to the point estimate
+    summary = _squash("".join(report["pages"][1:3]))
+    assert _squash(_("Chance of a loss")) in summary and "P10–P90" in summary
+    for o in sim.scenarios:
+        assert F.prob(o.prob_loss) in summary
+    chapter = _squash("".join(report["pages"]))
+    assert _squash(_("How sure are we?")) in chapter and _squash(_("What moves the answer most")) in chapter
+    assert _squash(F.smart(sim.trials)) in chapter and str(sim.seed) in chapter
+    html_text = report["html"]
+    assert html_text.count('class="chart" src="data:image/svg+xml;base64,') >= 5  # tornado and S-curve included
+    assert 'id="uncertainty"' in html_text
+
+
+def test_without_a_simulation_the_ranges_are_gone_and_nothing_else_changes():
+    from lxml import html as lxml_html
+
+    from xlcost.engine.model import compute
+    from xlcost.inputs import defaults
+
+    results = compute(defaults().with_params(mc_trials=0))
+    assert results.simulation is None
+    off, on = lxml_html.fromstring(html(results, "en")), lxml_html.fromstring(edition("en")["html"])
+    first = " ".join(off.get_element_by_id("decision").itertext())
+    summary = " ".join(off.get_element_by_id("summary").itertext()) + " ".join(off.get_element_by_id("contents")
+                                                                              .itertext())
+    for quote in ("P10", "P90", "chance of a loss", "Chance of a loss", "How sure are we?"):
+        assert quote not in first and quote not in summary, quote
+    assert "These are single-point estimates" in summary
+    assert off.xpath('//*[@id="uncertainty"]') == []
+    for chapter in ("options", "finance", "risk", "market", "matrix", "reconciliation"):
+        assert lxml_html.tostring(off.get_element_by_id(chapter), with_tail=False) == lxml_html.tostring(
+            on.get_element_by_id(chapter), with_tail=False), chapter
+
+
+# ---------------------------------------------------------------------------------------------- capacity evidence
+
+
+def test_capacity_of_the_default_workbook_reads_typed_in(report):
+    t = i18n.lang(report["lang"])
+    body = _squash("".join(_body(report)))
+    assert _squash(t.gettext("Capacity is typed in for every model: no load test stands behind the QPS figures."
+                             " The executor’s capacity is a gate of the pilot (first page).")) in body
+    assert _squash(t.L.capacity_source("typed")) in body
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    """A workbook whose executor is sized from imported vLLM runs, and whose SME scenario is autoscaled."""
+    from xlcost import api
+
+    outcome = api.check(measured_workbook(tmp_path_factory.mktemp("measured")))
+    assert outcome.ok, outcome.problems
+    return outcome.results
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_measured_capacity_names_its_run_and_the_load_over_the_day_is_shown(measured, lang):
+    from lxml import html as lxml_html
+
+    t = i18n.lang(lang)
+    _, F = t.gettext, t.F
+    chosen = next(x for x in measured.core.models.capacity.choices if x.source != "typed")
+    assert (chosen.model, chosen.call_type, chosen.qps, chosen.runs_meeting_slo) == ("qwen3-4b", "act", 150.0, 2)
+    page = lxml_html.fromstring(html(measured, lang))
+    options = _squash(" ".join(page.get_element_by_id("options").itertext()))
+    said = _("{model}, {call}: capacity measured on {date} with {engine}, meeting {slo}.").format(
+        model="Qwen3-4B", call=t.L.call_type("act"), date=F.date(date(2026, 8, 18)),
+        engine="vLLM", slo="p99 TTFT ≤ " + _("{n} s").format(n="2") + _(" and ") + "p99 TPOT ≤ "
+        + _("{n} ms").format(n="50"))
+    assert _squash(said) in options
+    assert chosen.source in options  # the run's id, as the Benchmarks sheet has it
+    assert _squash(_("Typed in (no load test): {models}.").format(
+        models=_(", ").join(["GLM4-9B", "Qwen3-235B-A22B", "DeepSeek-R1"]))) in options
+    alts = [img.get("alt") for img in page.xpath('//section[@id="options"]//img')]
+    assert _("Scatter charts, one per measured model: request throughput against p99 time to first token of each "
+             "load-test run, with the latency target.") in alts
+    assert _("Step charts, one per scenario: GPUs running in each hour of the day.") in alts
+    assert _squash(_("Load over the day")) in options
+    assert _squash(_("autoscaled, {headroom} headroom").format(headroom=F.pct(0.2, 0))) in options

@@ -26,12 +26,15 @@ def N_(message: str) -> str:
     return message
 
 
+# The four options a scenario can be served with: A and B on self-hosted GPUs, C and D bought per token.
 OPTIONS = {
     "pure": N_("A. Pure large model"),
-    "hetero": N_("B. Heterogeneous (planner + executor)"),
-    "api_pure": N_("C. Hosted API, large model only"),
-    "api_hetero": N_("D. Hosted API, planner + executor"),
+    "hetero": N_("B. Planner + executor"),
+    "api_pure": N_("C. API, large model only"),
+    "api_hetero": N_("D. API, planner + executor"),
 }
+OPTION_CODES = tuple(OPTIONS)
+OPTION_LETTERS = {"pure": "A", "hetero": "B", "api_pure": "C", "api_hetero": "D"}
 OPTIONS_SHORT = {
     "pure": N_("pure large model"),
     "hetero": N_("heterogeneous"),
@@ -42,7 +45,10 @@ RECURRENCE = {"one-time": N_("one-time"), "monthly": N_("monthly"), "annual": N_
 TERMS = {"on-demand": N_("on demand"), "1-year": N_("1-year commitment"), "3-year": N_("3-year commitment"),
          "spot": N_("spot"), "none": N_("none (all on demand)")}
 PROVISIONING = {"static": N_("static (sized for the peak)"), "autoscaled": N_("autoscaled")}
-CAPACITY_SOURCES = {"typed": N_("typed in"), "benchmark": N_("measured (benchmark)")}
+CAPACITY_SOURCES = {"typed": N_("typed in"), "benchmark": N_("measured")}
+# Load-test tools, as their makers spell them.
+ENGINES = {"vllm": "vLLM", "sglang": "SGLang", "genai-perf": "GenAI-Perf", "aiperf": "AIPerf",
+           "other": N_("another tool")}
 STATUS = {"matches": N_("matches"), "differs": N_("differs"), "unknown id": N_("unknown figure")}
 SEVERITY = {"error": N_("error"), "warning": N_("warning"), "summary": N_("summary")}
 TASK_CLASSES = {"simple": N_("simple task"), "complex": N_("complex task")}
@@ -73,6 +79,19 @@ UNITS = {
     "ms": N_("ms"), "months": N_("months"), "years": N_("years"), "billion_params": N_("billion parameters"),
     "ratio": "", "hours": N_("hours"), "tokens": N_("tokens"), "gpu_hours": N_("GPU-hours"),
     "requests": N_("requests"), "tokens_per_second": N_("tokens per second"), "text": "", "bool": "", "": "",
+}
+
+# "Every row" of an input table, in words: what an uncertain input moving the whole table moves.
+EVERY_ROW = {"gpu_offers": N_("every GPU offer"), "models": N_("every model"), "call_types": N_("every call type"),
+             "workflows": N_("every workflow"), "scenarios": N_("every scenario"),
+             "load_profiles": N_("every load profile"), "cost_lines": N_("every cost line"), "risks": N_("every risk")}
+# Numeric parameters in words, where a reader meets them outside the Parameters table (an uncertain input).
+PARAMETERS = {
+    "hours_per_month": N_("hours per month"), "gpu_hour_price_override": N_("GPU-hour price"),
+    "target_utilization": N_("target utilisation"), "routing_overhead_ms": N_("routing overhead"),
+    "discount_rate": N_("discount rate"), "payback_target_months": N_("payback target"),
+    "annual_contract_value_usd": N_("annual contract value"), "sla_target": N_("availability target"),
+    "implementation_budget_usd": N_("implementation budget"), "horizon_years": N_("investment horizon"),
 }
 
 # Metric ids, most specific first. ``{x}`` parts name a row of the table given in METRIC_NAMES.
@@ -115,9 +134,12 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("mc.{scenario}.prob_payback_over_target", N_("{scenario}: chance the payback misses its target")),
     ("mc.{scenario}.{measure}.{stat}", N_("{scenario}: {measure}, simulated {stat}")),
 )
-# The simulation's measures and statistics (``mc.<scenario>.<measure>.<stat>``).
-MEASURES = {"annual_savings_usd": N_("annual savings"), "npv": N_("NPV"), "risk_adjusted_npv": N_("risk-adjusted NPV"),
-            "savings_pct": N_("savings share"), "payback_months": N_("payback")}
+# The simulation's measures, by the engine's names, and the shorter names key figure ids give some of them
+# (``mc.<scenario>.<measure>.<stat>``); and its statistics.
+MEASURES = {"annual_savings_usd": N_("annual savings"), "savings_pct": N_("savings share"), "npv_usd": N_("NPV"),
+            "risk_adjusted_npv_usd": N_("risk-adjusted NPV"), "simple_payback_months": N_("simple payback")}
+MEASURE_IDS = {"npv": "npv_usd", "risk_adjusted_npv": "risk_adjusted_npv_usd",
+               "payback_months": "simple_payback_months"}
 STATS = {"mean": N_("mean"), "std": N_("standard deviation"), "p5": "P5", "p10": "P10", "p50": "P50", "p90": "P90",
          "p95": "P95"}
 # What an empty value of a figure means, where it can be empty (added in parentheses next to a blank cell).
@@ -216,6 +238,21 @@ class Labels:
     def market_target(self, code: str) -> str:
         return self._code(MARKET_TARGETS, code)
 
+    def every_row(self, table: str) -> str:
+        return self._code(EVERY_ROW, table)
+
+    def parameter(self, key: str) -> str:
+        return self._code(PARAMETERS, key)
+
+    def engine(self, code: str) -> str:
+        return self._code(ENGINES, code)
+
+    def measure(self, code: str, *, capital: bool = False) -> str:
+        """A simulated measure in words (``risk_adjusted_npv_usd`` or its id form ``risk_adjusted_npv``);
+        ``capital``: as the first word of a cell ("Annual savings")."""
+        text = self._code(MEASURES, MEASURE_IDS.get(code, code))
+        return text[:1].upper() + text[1:] if capital else text
+
     def unit(self, code: object) -> str:
         if code is None:
             return ""
@@ -243,7 +280,7 @@ class Labels:
             elif key == "call":
                 values[key] = self.call_type(value)
             elif key == "measure":
-                values[key] = self._code(MEASURES, value)
+                values[key] = self.measure(value)
             elif key == "stat":
                 values[key] = self._code(STATS, value)
             elif table is not None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from . import contract
+from . import contract, labels
 from .engine.capacity import CALL_TYPES
 from .engine.core import hourly_fleet
+from .engine.market import cheapest
 from .engine.model import Results
 from .engine.pricing import ON_DEMAND
 
 Row = dict[str, Any]
-OPTION_NAMES = {"pure": "A. Pure large model", "hetero": "B. Planner + executor",
-                "api_pure": "C. API, large model only", "api_hetero": "D. API, planner + executor"}
 
 
 def _name(inputs, table: str, row_id: str) -> str:
@@ -50,13 +47,13 @@ def option_rows(r: Results) -> list[Row]:
     for i, sid in enumerate(c.scenario_ids):
         costs = {"pure": d.pure_usd_per_year[i], "hetero": d.hetero_usd_per_year[i],
                  "api_pure": api.pure_usd_per_year[i], "api_hetero": api.hetero_usd_per_year[i]}
-        cheapest = min((k for k, v in costs.items() if not np.isnan(v)), key=lambda k: costs[k])
+        best = cheapest(*costs.values())
         rows.append({
             "scenario": _name(r.inputs, "scenarios", sid), "pure_usd_per_year": costs["pure"],
             "hetero_usd_per_year": costs["hetero"], "api_pure_usd_per_year": costs["api_pure"],
             "api_hetero_usd_per_year": costs["api_hetero"], "hetero_savings_pct": d.savings_pct[i],
             "api_pure_savings_pct": api.pure_savings_pct[i], "api_hetero_savings_pct": api.hetero_savings_pct[i],
-            "cheapest": OPTION_NAMES[cheapest],
+            "cheapest": labels.ENGLISH.option(best),
         })
     return rows
 

@@ -1,8 +1,8 @@
 """The report's charts: matplotlib drawn straight to inline SVG with real, selectable text.
 
 One style for all of them: DejaVu Sans (the report's font), greys that stay distinct when printed
-in black and white (dark = pure large model, light = heterogeneous), thin black edges, no
-background. Every function takes plain data (lists of labels and numbers) and returns the SVG as a
+in black and white (dark = option A, light = option B, hatched = the pay-per-token options C and D),
+thin black edges, no background. Every function takes plain data (lists of labels and numbers) and returns the SVG as a
 string, so the charts can be tested without the engine or the PDF.
 
 Deterministic: ids are salted per chart (``svg.hashsalt``) and no date is written, so the same data
@@ -29,6 +29,7 @@ MID = "#7a7a7a"
 INK = "#1a1a1a"
 GRID = "#d9d9d9"
 WIDTH_IN = 6.6  # the text width of an A4 portrait page (174 mm)
+HALF_WIDTH_IN = 3.9  # a chart beside its text
 MAX_LABEL = 40
 
 # The words the charts print; the report passes them in its language (see ``render.chart_texts``).
@@ -43,12 +44,21 @@ TEXTS = {
     "peak_load": "Peak load (QPS)",
     "savings_axis": "Annual savings (share of pure cost)",
     "year": "Year",
-    "not_viable": "not viable",
-    "annual_savings": "Annual savings (USD per year)",
-    "faster": "{share} faster",
-    "slower": "{share} slower",
-    "latency": "Latency (ms)",
-    "ms": "{value} ms",
+    "no_price": "no API price",
+    "input_p10": "input at its P10",
+    "input_p90": "input at its P90",
+    "ra_npv": "Risk-adjusted NPV (USD)",
+    "point": "point estimate",
+    "chance_at_most": "Chance the outcome is at most this",
+    "loss": "loss",
+    "throughput": "Request throughput (requests per second)",
+    "ttft": "p99 time to first token (ms)",
+    "meets": "meets the targets",
+    "misses": "misses them",
+    "chosen": "capacity used",
+    "target": "target, {call}",
+    "hour": "Hour of the day",
+    "gpus": "GPUs running",
 }
 
 
@@ -112,7 +122,7 @@ def _use_agg(matplotlib) -> None:
 
 
 @contextmanager
-def _canvas(salt: str, height_in: float, ncols: int = 1, nrows: int = 1):
+def _canvas(salt: str, height_in: float, ncols: int = 1, nrows: int = 1, width_in: float = WIDTH_IN):
     """A figure in the report's style; on leaving the block, ``out["svg"]`` holds its SVG."""
     import matplotlib
 
@@ -122,10 +132,23 @@ def _canvas(salt: str, height_in: float, ncols: int = 1, nrows: int = 1):
 
     out: dict[str, str] = {}
     with matplotlib.rc_context(_style(salt)):
-        fig = Figure(figsize=(WIDTH_IN, height_in))
+        fig = Figure(figsize=(width_in, height_in))
         axes = fig.subplots(nrows, ncols, squeeze=False)
         yield fig, axes, out
         out["svg"] = _svg(fig)
+
+
+@contextmanager
+def _small_multiples(salt: str, count: int, most_columns: int, row_height_in: float, extra_in: float):
+    """A grid of ``count`` panels, at most ``most_columns`` a row, the empty cells hidden: yields the figure,
+    the panels' axes in reading order, the columns per row and the output (as ``_canvas``)."""
+    ncols = min(max(count, 1), most_columns)
+    nrows = math.ceil(max(count, 1) / ncols)
+    with _canvas(salt, extra_in + row_height_in * nrows, ncols=ncols, nrows=nrows) as (fig, grid, out):
+        cells = [ax for row in grid for ax in row]
+        for ax in cells[count:]:
+            ax.set_axis_off()
+        yield fig, cells[:count], ncols, out
 
 
 def _svg(fig) -> str:
@@ -142,50 +165,46 @@ def _legend(ax) -> None:
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0.2, handlelength=1.2)
 
 
+def _money_ticks(axis, most: int, fmt: Formatter) -> None:
+    """At most ``most`` round amounts on a money axis (Chinese amounts are wide: ``US$8,000万``)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=most, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(fmt.usd_axis)
+
+
 def _grid(ax, axis: str = "x") -> None:
     ax.grid(True, axis=axis, color=GRID, linewidth=0.5)
 
 
-def _bar_labels(ax, bars, texts: Sequence[str]) -> None:
-    for bar, text in zip(bars, texts, strict=True):
-        width = bar.get_width()
-        x = bar.get_x() + width
-        ax.annotate(text, (x, bar.get_y() + bar.get_height() / 2), xytext=(3 if width >= 0 else -3, 0),
-                    textcoords="offset points", va="center", ha="left" if width >= 0 else "right",
-                    fontsize=8)
-
-
-def _option_bars(ax, ys: Sequence[float], pure: Sequence[float], hetero: Sequence[float], text: dict):
-    """Horizontal bars of both options side by side at each y (pure dark, heterogeneous light)."""
-    h = 0.38
-    pure_bars = ax.barh([y - h / 2 for y in ys], pure, height=h, color=DARK, edgecolor=INK, linewidth=0.4,
-                        label=text["pure"])
-    hetero_bars = ax.barh([y + h / 2 for y in ys], hetero, height=h, color=LIGHT, edgecolor=INK, linewidth=0.4,
-                          label=text["hetero"])
-    return pure_bars, hetero_bars
+# Options A to D: self-hosted options solid, pay-per-token options hatched (distinct in black and white).
+OPTION_SHADES = ((DARK, ""), (LIGHT, ""), (MID, "////"), ("#e4e4e4", "////"))
 
 
 def option_cost_panels(scenarios: Sequence[str], loads: Sequence[str], option_names: Sequence[str],
                        costs: Sequence[Sequence[float]], savings_share: Sequence[float], text: dict | None = None,
                        fmt: Formatter = ENGLISH) -> str:
     """One panel per scenario, each on its own scale: the annual cost of every option (``costs[option]
-    [scenario]``; the first two options are A and B). A scenario where B loses money is as visible as
-    one where it saves 80%."""
+    [scenario]``; the first two options are A and B; NaN: the option has no price). A scenario where B loses
+    money is as visible as one where it saves 80%."""
     text = {**TEXTS, **(text or {})}
     n = max(len(scenarios), 1)
-    shades = [DARK, LIGHT, MID, "#e0e0e0"]
     with _canvas("option-costs", 0.75 + 0.42 * len(costs), ncols=n) as (fig, axes, out):
         for k in range(n):
             ax = axes[0][k]
             values = [float(c[k]) for c in costs]
             ys = list(range(len(values)))
-            bars = ax.barh(ys, values, height=0.62, color=shades[:len(values)], edgecolor=INK, linewidth=0.4)
+            shown = [0.0 if math.isnan(v) else v for v in values]
+            shades = OPTION_SHADES[:len(values)]
+            bars = ax.barh(ys, shown, height=0.62, color=[c for c, _h in shades], hatch=[h for _c, h in shades],
+                           edgecolor=INK, linewidth=0.4)
             for bar, v in zip(bars, values, strict=True):
-                ax.annotate(fmt.money(v), (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                ax.annotate(text["no_price"] if math.isnan(v) else fmt.money(v),
+                            (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
                             textcoords="offset points", va="center", ha="left", fontsize=8)
             ax.set_yticks(ys, [label(x, 22) for x in option_names] if k == 0 else [])
             ax.invert_yaxis()
-            top = max([0.0, *values])
+            top = max([0.0, *shown])
             ax.set_xlim(0, top * 1.55 if top > 0 else 1)
             ax.set_xticks([])
             ax.spines["bottom"].set_visible(False)
@@ -208,7 +227,7 @@ def savings_load_chart(
     savings share) are constant; ``resolution`` is the sweep's load step (the gap between bands).
     """
     text = {**TEXTS, **(text or {})}
-    with _canvas("savings-load", 2.9) as (fig, axes, out):
+    with _canvas("savings-load", 2.4) as (fig, axes, out):
         ax = axes[0][0]
         xs: list[float] = []
         ys: list[float] = []
@@ -245,15 +264,8 @@ def cumulative_cash_chart(scenarios: Sequence[str], cumulative: Sequence[Sequenc
                           fmt: Formatter = ENGLISH) -> str:
     """One small panel per scenario: cumulative discounted cash flow by year (each with its own scale)."""
     text = {**TEXTS, **(text or {})}
-    n = max(len(scenarios), 1)
-    ncols = min(n, 3)
-    nrows = math.ceil(n / ncols)
-    with _canvas("cumulative-cash", 0.4 + 2.0 * nrows, ncols=ncols, nrows=nrows) as (fig, axes, out):
-        for k in range(nrows * ncols):
-            ax = axes[k // ncols][k % ncols]
-            if k >= len(scenarios):
-                ax.set_axis_off()
-                continue
+    with _small_multiples("cumulative-cash", len(scenarios), 3, 2.0, 0.4) as (fig, cells, _ncols, out):
+        for k, ax in enumerate(cells):
             values = list(cumulative[k])
             years = list(range(len(values)))
             ax.bar(years, values, color=[DARK if v < 0 else LIGHT for v in values], edgecolor=INK, linewidth=0.4,
@@ -274,52 +286,127 @@ def cumulative_cash_chart(scenarios: Sequence[str], cumulative: Sequence[Sequenc
     return out["svg"]
 
 
-def market_chart(names: Sequence[str], savings_usd: Sequence[float], viable: Sequence[bool | None],
-                 text: dict | None = None, fmt: Formatter = ENGLISH) -> str:
-    """Annual savings of the primary scenario under each market scenario (first row: base case)."""
+def tornado_chart(inputs: Sequence[str], base: float, at_p10: Sequence[float], at_p90: Sequence[float],
+                  text: dict | None = None, fmt: Formatter = ENGLISH) -> str:
+    """Each uncertain input alone at its P10 (light) and its P90 (dark): the output's swing around the point
+    estimate, the widest first (the table beside it gives the inputs' values)."""
     text = {**TEXTS, **(text or {})}
-    n = len(names)
-    with _canvas("market", 0.8 + 0.34 * max(n, 1)) as (fig, axes, out):
+    n = len(inputs)
+    with _canvas("tornado", 0.7 + 0.3 * max(n, 1)) as (fig, axes, out):
         ax = axes[0][0]
         ys = list(range(n))
-        colors = [LIGHT if v else DARK for v in viable]
-        bars = ax.barh(ys, savings_usd, height=0.55, color=colors, edgecolor=INK, linewidth=0.4)
-        texts = [fmt.money(v) + ("" if ok else f"  ({text['not_viable']})")
-                 for v, ok in zip(savings_usd, viable, strict=True)]
-        _bar_labels(ax, bars, texts)
-        ax.set_yticks(ys, [label(s, 36) for s in names])
+        for y, lo, hi in zip(ys, at_p10, at_p90, strict=True):
+            # Both ends may lie on one side of the point estimate: the longer bar first, the shorter on top.
+            ends = sorted(((lo, LIGHT, text["input_p10"]), (hi, DARK, text["input_p90"])),
+                          key=lambda end: -abs(end[0] - base))
+            for value, color, name in ends:
+                ax.barh(y, value - base, left=base, height=0.6, color=color, edgecolor=INK, linewidth=0.4,
+                        label=name if y == 0 else None)
+        ax.axvline(base, color=INK, linewidth=0.8)
+        ax.set_yticks(ys, [label(s, 44) for s in inputs])
         ax.invert_yaxis()
-        ax.axvline(0, color=MID, linewidth=0.6)
-        ax.xaxis.set_major_formatter(fmt.usd_axis)
-        lo, hi = min([0.0, *savings_usd]), max([0.0, *savings_usd])
-        span = (hi - lo) or 1.0
-        ax.set_xlim(lo - (0.3 * span if lo < 0 else 0), hi + 0.22 * span)
-        ax.set_xlabel(text["annual_savings"])
+        ends = [base, *at_p10, *at_p90]
+        spread = (max(ends) - min(ends)) or abs(base) or 1.0
+        ax.set_xlim(min(ends) - 0.06 * spread, max(ends) + 0.06 * spread)
+        _money_ticks(ax.xaxis, 6, fmt)
+        ax.set_xlabel(text["ra_npv"])
         _grid(ax)
+        _legend(ax)
         fig.tight_layout()
     return out["svg"]
 
 
-def latency_chart(task_classes: Sequence[str], pure_ms: Sequence[float], hetero_ms: Sequence[float],
-                  improvement: Sequence[float], text: dict | None = None, fmt: Formatter = ENGLISH) -> str:
-    """Latency per task class, both options, with the improvement labelled."""
+def s_curve_chart(values: Sequence[float], probabilities: Sequence[float], point: float, marks: Sequence[float],
+                  mark_names: Sequence[str], text: dict | None = None, fmt: Formatter = ENGLISH) -> str:
+    """The cumulative distribution of an outcome over the trials (the chance it is at most x), its P10 / P50 /
+    P90 marked, the single-point estimate and, when in range, zero (a loss to its left)."""
     text = {**TEXTS, **(text or {})}
-    n = len(task_classes)
-    with _canvas("latency", 0.8 + 0.5 * max(n, 1)) as (fig, axes, out):
+    with _canvas("s-curve", 2.6, width_in=HALF_WIDTH_IN) as (fig, axes, out):
         ax = axes[0][0]
-        ys = list(range(n))
-        b1, b2 = _option_bars(ax, ys, pure_ms, hetero_ms, text)
-        ms = text["ms"]
-        _bar_labels(ax, b1, [ms.format(value=fmt.smart(v)) for v in pure_ms])
-        _bar_labels(ax, b2, [ms.format(value=fmt.smart(v)) + " ("
-                             + (text["faster"] if i >= 0 else text["slower"]).format(share=fmt.pct(abs(i))) + ")"
-                             for v, i in zip(hetero_ms, improvement, strict=True)])
-        ax.set_yticks(ys, [label(s, 24) for s in task_classes])
-        ax.invert_yaxis()
-        top = max([0.0, *pure_ms, *hetero_ms])
-        ax.set_xlim(0, top * 1.45 if top > 0 else 1)
-        ax.set_xlabel(text["latency"])
-        _grid(ax)
-        _legend(ax)
+        ax.plot(values, [p * 100 for p in probabilities], color=INK, linewidth=1.4)
+        for value, name in zip(marks, mark_names, strict=True):
+            ax.axvline(value, color=MID, linestyle=(0, (1, 1.5)), linewidth=0.8)
+            ax.annotate(f"{name} {fmt.money(value)}", (value, 0.02), xycoords=("data", "axes fraction"),
+                        xytext=(3, 0), textcoords="offset points", fontsize=8, rotation=90, va="bottom")
+        ax.axvline(point, color=INK, linestyle=(0, (4, 2)), linewidth=0.9)
+        ax.annotate(f"{text['point']}\n{fmt.money(point)}", (point, 0.5), xycoords=("data", "axes fraction"),
+                    xytext=(4, 0), textcoords="offset points", fontsize=8, ha="left", va="center",
+                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+        lo, hi = min(values), max(values)
+        if lo < 0 < hi:
+            ax.axvspan(lo, 0, color="#ececec", zorder=0)
+            ax.annotate(text["loss"], (lo, 0.5), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                        textcoords="offset points", fontsize=8)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(lambda v, _p: fmt.pct(v / 100, 0))
+        _money_ticks(ax.xaxis, 4, fmt)
+        ax.set_xlabel(text["ra_npv"])
+        ax.set_ylabel(text["chance_at_most"])
+        _grid(ax, "both")
         fig.tight_layout()
+    return out["svg"]
+
+
+def capacity_chart(panels: Sequence[dict], text: dict | None = None, fmt: Formatter = ENGLISH) -> str:
+    """One panel per measured model: each comparable load-test run's request throughput against its p99 time to
+    first token, filled where the run meets the call type's targets, the run whose capacity is used ringed,
+    and each call type's target drawn as a line."""
+    text = {**TEXTS, **(text or {})}
+    with _small_multiples("capacity", len(panels), 2, 2.3, 0.5) as (fig, cells, _ncols, out):
+        for k, ax in enumerate(cells):
+            panel = panels[k]
+            points = sorted(panel["points"], key=lambda p: p["qps"])
+            ax.plot([p["qps"] for p in points], [p["ms"] for p in points], color=MID, linewidth=0.6, zorder=1)
+            for meets in (True, False):
+                chosen = [p for p in points if p["meets"] == meets]
+                if chosen:
+                    ax.scatter([p["qps"] for p in chosen], [p["ms"] for p in chosen], s=18, zorder=3,
+                               color=DARK if meets else "white", edgecolors=INK, linewidths=0.6,
+                               label=text["meets"] if meets else text["misses"])
+            used = [p for p in points if p["chosen"]]
+            if used:
+                ax.scatter([p["qps"] for p in used], [p["ms"] for p in used], s=90, facecolors="none",
+                           edgecolors=INK, linewidths=1.0, zorder=4, label=text["chosen"])
+                for p in used:
+                    ax.annotate(fmt.qps(p["qps"]), (p["qps"], p["ms"]), xytext=(6, -10), textcoords="offset points",
+                                fontsize=8)
+            for limit, call in panel["limits"]:
+                ax.axhline(limit, color=INK, linestyle=(0, (4, 2)), linewidth=0.8)
+                ax.annotate(text["target"].format(call=call), (0.02, limit), xycoords=("axes fraction", "data"),
+                            xytext=(0, 2), textcoords="offset points", fontsize=8, va="bottom",
+                            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+            ax.set_title(label(panel["model"], 34), fontsize=8.5)
+            ax.set_xlabel(text["throughput"])
+            ax.set_ylabel(text["ttft"])
+            ax.set_xlim(left=0)
+            ax.set_ylim(bottom=0)
+            _grid(ax, "both")
+            if k == 0:
+                ax.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+    return out["svg"]
+
+
+def hourly_fleet_chart(scenarios: Sequence[str], pure_gpus: Sequence[Sequence[float]],
+                       hetero_gpus: Sequence[Sequence[float]], text: dict | None = None,
+                       fmt: Formatter = ENGLISH) -> str:
+    """One small panel per scenario: the GPUs each self-hosted option runs in each hour of the day."""
+    text = {**TEXTS, **(text or {})}
+    with _small_multiples("hourly-fleet", len(scenarios), 3, 1.9, 0.6) as (fig, cells, ncols, out):
+        for k, ax in enumerate(cells):
+            hours = list(range(len(pure_gpus[k]) + 1))
+            ax.stairs(pure_gpus[k], hours, color=DARK, linewidth=1.3, label=text["pure"])
+            ax.stairs(hetero_gpus[k], hours, color=MID, linewidth=1.3, linestyle=(0, (3, 1.5)), label=text["hetero"])
+            ax.set_title(label(scenarios[k], 30), fontsize=8)
+            ax.set_xticks([0, 6, 12, 18, 24])
+            ax.set_xlim(0, 24)
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(lambda v, _p: fmt.smart(v, 0))
+            ax.set_xlabel(text["hour"])
+            if k % ncols == 0:
+                ax.set_ylabel(text["gpus"])
+            _grid(ax, "y")
+        handles, names = cells[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="upper left", ncols=2, fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0, 1, 0.9))
     return out["svg"]

@@ -92,13 +92,18 @@ def thresholds(results: Results) -> Thresholds:
     return Thresholds(gpu_k, esc, small_m)
 
 
-def tier_for(results: Results, load: float):
-    """The recommendation tier a load falls in (the first listed when bounds touch), else the nearest."""
-    for tier in results.tiers:
-        if tier.min_qps - 1e-9 <= load <= tier.max_qps + 1e-9:
-            return tier
+def tier_of(results: Results, scenario: int):
+    """The recommendation tier a scenario's peak load falls in, as the engine assigns scenarios to tiers (from
+    Min QPS up to, not including, Max QPS); a load outside every tier gets the nearest one."""
+    from ..engine.recommendation import tier_members
+
     if not results.tiers:
         return None
+    members = tier_members(results.inputs, float(results.sweep.qps[-1]))
+    for tier, (_lo, _hi, rows) in zip(results.tiers, members, strict=True):
+        if scenario in rows:
+            return tier
+    load = float(results.inputs.table("scenarios")["peak_qps"][scenario])
     return min(results.tiers, key=lambda t: min(abs(load - t.min_qps), abs(load - t.max_qps)))
 
 
@@ -119,26 +124,34 @@ def _primary(results: Results) -> dict[str, Any]:
 
 def decision(results: Results, th: Thresholds, t: Lang) -> dict[str, Any]:
     """The recommendation, the money asked for, the gates and what would change the answer."""
+    from .uncertainty import ranges, span
+
     _, F = t.gettext, t.F
     inp, core = results.inputs, results.core
     pr = _primary(results)
-    tier = tier_for(results, pr["load"])
+    tier = tier_of(results, pr["p"])
     viable = pr["ra_npv"] > 0
     facts = {"scenario": pr["name"], "qps": F.qps(pr["load"]), "savings": F.money(pr["savings"]),
              "share": F.pct(pr["share"]), "ra_npv": F.money(pr["ra_npv"]), "years": pr["years"],
              "upfront": F.money(pr["upfront"])}
+    simulated = ranges(results, t)
+    if simulated is not None:  # the simulated range next to each point estimate
+        x = simulated[pr["p"]]
+        facts["savings"] = _("{value} (P10–P90 {range})").format(value=facts["savings"], range=span(*x["savings"], t))
+        facts["ra_npv"] = _("{value} (P10–P90 {range}; chance of a loss {p})").format(
+            value=facts["ra_npv"], range=span(*x["ra_npv"], t), p=F.prob(x["loss"]))
     if viable:
         label = tier.recommendation if tier is not None else _("Proceed")
         stars = tier.stars if tier is not None else 0
         sentence = _("{label}: move {scenario} ({qps} QPS) to the heterogeneous planner + executor deployment. "
-                     "It saves {savings} a year ({share} of the pure large model’s cost) and returns a "
+                     "It saves {savings} a year, {share} of the pure large model’s cost, and returns a "
                      "risk-adjusted NPV of {ra_npv} over {years} years for a one-time investment of "
                      "{upfront}.").format(label=label, **facts)
     else:
         label, stars = _("Do not proceed"), 0
         sentence = _("{label}: the heterogeneous deployment for {scenario} ({qps} QPS) has a risk-adjusted NPV of "
-                     "{ra_npv} over {years} years (annual savings {savings}, one-time investment "
-                     "{upfront}).").format(label=label, **facts)
+                     "{ra_npv} over {years} years, for annual savings of {savings} and a one-time investment of "
+                     "{upfront}.").format(label=label, **facts)
     override = None
     if not viable and tier is not None and tier.stars >= 3:
         override = _("The policy for the {tier} load tier (“{rec}”) is overridden because the risk-adjusted NPV "
@@ -334,9 +347,39 @@ def warnings(results: Results, t: Lang) -> list[dict[str, str]]:
                                   "model: at low load a whole small instance is added to a large one that is still "
                                   "needed.").format(qps=F.qps(s["peak_qps"][i]),
                                                     more=F.money(-float(d.annual_savings_usd[i])))})
+    api = api_warning(results, t)
+    if api is not None:
+        out.append(api)
     budget = float(inp.param("implementation_budget_usd"))
     if core.upfront_usd > budget:
         out.append({"title": _("Over budget"),
                     "text": _("The one-time investment of {upfront} exceeds the budget of {budget}.").format(
                         upfront=F.money(core.upfront_usd), budget=F.money(budget))})
     return out
+
+
+def api_warning(results: Results, t: Lang) -> dict[str, str] | None:
+    """A hosted-API option that costs less than B at the primary scenario: a board should see it before
+    approving a fleet."""
+    from .options import annual_costs, cheapest_of
+
+    _, F = t.gettext, t.F
+    pr = _primary(results)
+    costs = annual_costs(results, pr["p"])
+    api = [code for code in ("api_pure", "api_hetero") if np.isfinite(costs[code]) and costs[code] < costs["hetero"]]
+    if not api:
+        return None
+    best = min(api, key=lambda code: costs[code])
+    n = len(results.core.scenario_ids)
+    cheapest = sum(cheapest_of(annual_costs(results, i)) == best for i in range(n))
+    everywhere = (_("It is the cheapest option in every scenario.") if cheapest == n else
+                  t.ngettext("It is the cheapest option in {k} of {n} scenarios.",
+                             "It is the cheapest option in {k} of {n} scenarios.", cheapest).format(k=cheapest, n=n)
+                  if cheapest else "")
+    text = _("At {scenario} ({qps} QPS), {option} would cost {api} a year, {less} less than B ({b}). It pays per "
+             "token used where B pays for GPUs provisioned, and its latency and availability are the provider’s, "
+             "which the model does not estimate.").format(
+        scenario=pr["name"], qps=F.qps(pr["load"]), option=t.L.option(best), api=F.money(costs[best]),
+        less=F.money(costs["hetero"] - costs[best]), b=F.money(costs["hetero"]))
+    text += (t.gap + everywhere if everywhere else "") + t.gap + _("Price it against B before committing to a fleet.")
+    return {"title": _("A hosted API would cost less"), "text": text}

@@ -6,9 +6,10 @@ Conventions (printed in the report's methodology appendix, see ``Formatter.conve
   ``−$65,750``, never a hyphen.
 - Money in tables in whole dollars; hourly prices with cents, the GPU-hour price with three decimals;
   unit costs per 1K or per 1M requests or tokens, never as a fraction of a cent with eight decimals.
-- Headline money (prose, summary tables, charts) is compact: English ``$52.60M`` / ``$1.23B``,
-  Chinese ``US$5,260.03万`` / ``US$1.23亿``; amounts under a million in full. A row or column of
-  figures shares one scale (``money_scaled``), so millions and whole dollars never sit side by side.
+- Headline money (prose, summary tables, charts) is compact and as precise in both languages (to
+  $10,000): English ``$52.60M`` / ``$1.23B``, Chinese ``US$5,260万`` / ``US$1.23亿``; amounts under a
+  million in full. A row or column of figures shares one scale (``money_scaled``), so millions and
+  whole dollars never sit side by side.
 - Shares as percentages with one decimal (``79.4%``). Months with one decimal; a positive payback
   that rounds to zero prints as ``< 0.1``; a payback that never happens prints "never"; an IRR that
   does not exist prints "not defined"; a figure with no value prints an en dash ``–``.
@@ -37,8 +38,8 @@ LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 # Decimal places of each money unit (the "declared precision" the tests check).
 MONEY_DECIMALS = {
     "usd": 0, "usd_per_year": 0, "usd_per_month": 0, "usd_per_hour": 2, "usd_per_instance_hour": 2,
-    "usd_per_gpu_hour": 3, "usd_per_1k_requests": 2, "usd_per_1m_requests": 2, "usd_per_1m_tokens": 2,
-    "usd_per_1k_workflows": 2,
+    "usd_per_gpu_hour": 3, "usd_per_1k_requests": 2, "usd_per_1m_requests": 2, "usd_per_1m_calls": 2,
+    "usd_per_1m_tokens": 3, "usd_per_1k_workflows": 2,
 }
 
 
@@ -64,9 +65,12 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _finite(x: Any) -> float | None:
+def finite(x: Any) -> float | None:
+    """A finite float, or None for what has no value (None, text, NaN, infinities): the report's one test of
+    whether a figure exists."""
     value = _num(x)
     return value if value is not None and math.isfinite(value) else None
+
 
 
 def _signed(value: float, text: str) -> str:
@@ -86,15 +90,16 @@ class Formatter:
         self.blank = BLANK
         self.never = self._(N_("never"))
         self.not_defined = self._(N_("not defined"))
-        # Compact money: (threshold, divisor, suffix) from the largest down.
+        # Compact money: (threshold, divisor, suffix, decimals) from the largest down; both languages round
+        # millions to $10,000 (0.01M, 1万).
         if self.lang == "zh":  # 万 (10^4) as Chinese finance writes it; 亿 (10^8) from 100亿 up
-            self.scales = ((1e10, 1e8, "亿"), (1e6, 1e4, "万"))
+            self.scales = ((1e10, 1e8, "亿", 2), (1e6, 1e4, "万", 0))
         else:
-            self.scales = ((1e9, 1e9, "B"), (1e6, 1e6, "M"))
+            self.scales = ((1e9, 1e9, "B", 2), (1e6, 1e6, "M", 2))
 
     # ------------------------------------------------------------------ plain numbers
     def number(self, x: Any, decimals: int = 0, blank: str | None = None) -> str:
-        value = _finite(x)
+        value = finite(x)
         if value is None:
             return self.blank if blank is None else blank
         return _signed(value, _fixed(abs(value), decimals))
@@ -112,49 +117,91 @@ class Formatter:
     # ------------------------------------------------------------------ money
     def usd(self, x: Any, decimals: int = 0, blank: str | None = None) -> str:
         """``$1,234`` / ``−$65,750`` / ``$1,255.65``."""
-        value = _finite(x)
+        value = finite(x)
         if value is None:
             return self.blank if blank is None else blank
         return _signed(value, self.currency + _fixed(abs(value), decimals))
 
-    def _scale_for(self, size: float) -> tuple[float, str] | None:
-        for threshold, divisor, suffix in self.scales:
+    def _scale_for(self, size: float) -> tuple[float, str, int] | None:
+        for threshold, divisor, suffix, decimals in self.scales:
             if size >= threshold:
-                return divisor, suffix
+                return divisor, suffix, decimals
         return None
 
-    def _scaled(self, value: float, scale: tuple[float, str] | None) -> str:
+    def _scaled(self, value: float, scale: tuple[float, str, int] | None) -> str:
         if scale is None:
             return _signed(value, self.currency + _fixed(abs(value), 0))
-        divisor, suffix = scale
-        return _signed(value, f"{self.currency}{_fixed(abs(value) / divisor, 2)}{suffix}")
+        divisor, suffix, decimals = scale
+        return _signed(value, f"{self.currency}{_fixed(abs(value) / divisor, decimals)}{suffix}")
 
     def money(self, x: Any, blank: str | None = None) -> str:
         """Headline amount: ``$52.60M``, ``$1.23B``, or in full under a million (``$225,000``)."""
-        value = _finite(x)
+        value = finite(x)
         if value is None:
             return self.blank if blank is None else blank
         return self._scaled(value, self._scale_for(abs(value)))
 
     def money_scaled(self, values: Sequence[Any]) -> list[str]:
         """Headline amounts that share one scale: the largest one's (a row or column of a table)."""
-        finite = [abs(v) for v in (_finite(x) for x in values) if v is not None]
-        scale = self._scale_for(max(finite)) if finite else None
-        return [self.blank if _finite(x) is None else self._scaled(_finite(x), scale) for x in values]
+        sizes = [abs(v) for v in (finite(x) for x in values) if v is not None]
+        scale = self._scale_for(max(sizes)) if sizes else None
+        return [self.blank if finite(x) is None else self._scaled(finite(x), scale) for x in values]
 
     def money_unit(self, x: Any, unit: str) -> str:
         return self.usd(x, MONEY_DECIMALS.get(unit, 0))
 
+    def money_short(self, x: Any, blank: str | None = None) -> str:
+        """A label-sized amount with one decimal: ``$1.2B``, ``$103.5M``, ``$56K``, ``$789``, ``−$1.4M`` (chart
+        ticks, histogram bins, one-line statements)."""
+        value = finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        size = abs(value)
+        scales = ((1e8, 1e8, "亿"), (1e4, 1e4, "万")) if self.lang == "zh" else ((1e9, 1e9, "B"), (1e6, 1e6, "M"),
+                                                                              (1e3, 1e3, "K"))
+        for threshold, divisor, suffix in scales:
+            if size >= threshold:
+                return _signed(value, f"{self.currency}{_fixed(size / divisor, 1)}{suffix}")
+        return _signed(value, self.currency + _fixed(size, 0))
+
+    def unit_cost(self, x: Any, unit: str = "usd_per_1m_tokens") -> str:
+        """A cost per 1K or 1M calls or tokens at its declared precision; a positive cost too small to show
+        prints as ``< $0.001`` rather than as zero."""
+        value = finite(x)
+        if value is None:
+            return self.blank
+        decimals = MONEY_DECIMALS.get(unit, 2)
+        smallest = 10.0 ** -decimals
+        if 0 < value < smallest / 2:
+            return "< " + self.currency + _fixed(smallest, decimals)
+        return self.usd(value, decimals)
+
+    def prob(self, x: Any, blank: str | None = None) -> str:
+        """A probability: ``0%`` and ``100%`` exactly when no trial (every trial) fell there, ``< 0.1%`` for a
+        few, else one decimal."""
+        value = finite(x)
+        if value is None:
+            return self.blank if blank is None else blank
+        if value <= 0:
+            return "0%"
+        if value >= 1:
+            return "100%"
+        if value < 0.0005:
+            return "< 0.1%"
+        if value > 0.9995:
+            return "> 99.9%"
+        return self.pct(value)
+
     # ------------------------------------------------------------------ shares, months
     def pct(self, x: Any, decimals: int = 1, blank: str | None = None) -> str:
-        value = _finite(x)
+        value = finite(x)
         if value is None:
             return self.blank if blank is None else blank
         return _signed(value, _fixed(abs(value) * 100, decimals) + "%")
 
     def points(self, x: Any, decimals: int = 1, blank: str | None = None) -> str:
         """A difference of two shares in percentage points: ``−10.2 pp``."""
-        value = _finite(x)
+        value = finite(x)
         if value is None:
             return self.blank if blank is None else blank
         return _signed(value, _fixed(abs(value) * 100, decimals) + " " + self._(N_("pp")))
@@ -179,7 +226,7 @@ class Formatter:
 
     def ratio(self, x: Any, decimals: int = 1) -> str:
         """A multiple: ``3.6×``."""
-        value = _finite(x)
+        value = finite(x)
         return self.blank if value is None else self.number(value, decimals) + "×"
 
     def yes_no(self, x: Any, blank: str | None = None) -> str:
@@ -206,7 +253,7 @@ class Formatter:
         if unit in MONEY_DECIMALS:
             return self.money_unit(x, unit)
         if unit == "usd_per_request":  # never printed per request: callers convert to per 1K or 1M
-            return self.usd(_finite(x) * 1e6 if _finite(x) is not None else None, 2)
+            return self.usd(finite(x) * 1e6 if finite(x) is not None else None, 2)
         if unit == "months":
             return self.months(x)
         if unit in ("qps", "ms", "billion_params"):
@@ -234,7 +281,7 @@ class Formatter:
         scale = self._scale_for(abs(x))
         if scale is None:
             return _signed(x, f"{self.currency}{abs(x):,.0f}")
-        divisor, suffix = scale
+        divisor, suffix, _decimals = scale
         return _signed(x, f"{self.currency}{self.smart(abs(x) / divisor, 2)}{suffix}")
 
     def unit_label(self, unit: Any) -> str:
@@ -260,7 +307,8 @@ class Formatter:
             "unit_label": self.unit_label, "number": self.number, "smart": self.smart, "usd": self.usd,
             "money": self.money, "pct": self.pct, "points": self.points, "irr": self.irr, "months": self.months,
             "months_text": self.months_text, "qps": self.qps, "yes_no": self.yes_no, "fmt": self.fmt,
-            "headline": self.headline, "ratio": self.ratio, "date": self.date,
+            "headline": self.headline, "ratio": self.ratio, "date": self.date, "prob": self.prob,
+            "money_short": self.money_short, "unit_cost": self.unit_cost,
         }
 
 
@@ -270,6 +318,7 @@ smart = ENGLISH.smart
 usd = ENGLISH.usd
 money = ENGLISH.money
 money_scaled = ENGLISH.money_scaled
+money_short = ENGLISH.money_short
 pct = ENGLISH.pct
 points = ENGLISH.points
 irr = ENGLISH.irr

@@ -116,9 +116,13 @@ def chart_texts(t: Lang) -> dict[str, str]:
         "annual_cost": _("Annual cost (USD per year)"), "saves": _("B saves {share}"),
         "costs_more": _("B costs {share} more"), "pays_from": _("pays from {qps} QPS"),
         "savings_share": _("Savings share (whole instances)"), "peak_load": _("Peak load (QPS)"),
-        "savings_axis": _("Annual savings (share of A’s cost)"), "year": _("Year"), "not_viable": _("not viable"),
-        "annual_savings": _("Annual savings (USD per year)"), "faster": _("{share} faster"),
-        "slower": _("{share} slower"), "latency": _("Latency (ms)"), "ms": _("{value} ms"),
+        "savings_axis": _("Annual savings (share of A’s cost)"), "year": _("Year"),
+        "no_price": _("no API price"), "input_p10": _("input at its P10"), "input_p90": _("input at its P90"),
+        "ra_npv": _("Risk-adjusted NPV (USD)"), "point": _("point estimate"),
+        "chance_at_most": _("Chance the outcome is at most this"), "loss": _("loss"),
+        "throughput": _("Request throughput (requests per second)"), "ttft": _("p99 time to first token (ms)"),
+        "meets": _("meets the targets"), "misses": _("misses them"), "chosen": _("capacity used"),
+        "target": _("target, {call}"), "hour": _("Hour of the day"), "gpus": _("GPUs running"),
     }
 
 
@@ -132,9 +136,11 @@ def build_charts(results: Results, t: Lang | None = None) -> dict[str, Any]:
     names = [_name(inp, "scenarios", sid) for sid in core.scenario_ids]
     p = core.scenario_ids.index(results.primary_scenario)
     out = {}
+    api = core.api
     out["option_costs"] = charts.option_cost_panels(
-        names, [f"{F.qps(q)} {_('QPS')}" for q in s["peak_qps"]], ["A", "B"],
-        [[float(x) for x in d.pure_usd_per_year], [float(x) for x in d.hetero_usd_per_year]],
+        names, [f"{F.qps(q)} {_('QPS')}" for q in s["peak_qps"]], list(labels.OPTION_LETTERS.values()),
+        [[float(x) for x in values] for values in (d.pure_usd_per_year, d.hetero_usd_per_year,
+                                                    api.pure_usd_per_year, api.hetero_usd_per_year)],
         [float(x) for x in d.savings_pct], text, F)
     steps = results.steps
     out["savings_load"] = charts.savings_load_chart(
@@ -145,23 +151,51 @@ def build_charts(results: Results, t: Lang | None = None) -> dict[str, Any]:
     cumulative = np.cumsum(core.cash.flows * factors, axis=-1)
     out["cumulative_cash"] = charts.cumulative_cash_chart(names, [[float(v) for v in row] for row in cumulative],
                                                           text, F)
-    market = [m for m in results.market if m.scenario == results.primary_scenario]
-    out["market"] = charts.market_chart(
-        [_("Base case"), *[m.market_name or m.market_id for m in market]],
-        [float(d.annual_savings_usd[p]), *[float(m.annual_savings_usd) for m in market]],
-        [bool(core.cash.risk_adjusted_npv_usd[p] > 0), *[bool(m.viable) for m in market]], text, F)
-    flows = results.workflow_latency
-    out["latency"] = charts.latency_chart([_name(inp, "workflows", x.workflow) for x in flows],
-                                          [x.pure_ms for x in flows], [x.hetero_ms for x in flows],
-                                          [x.improvement for x in flows], text, F)
+    out.update(extra_charts(results, t, text))
     alt = {
         "option_costs": _("Bar charts, one per scenario: annual cost of each option."),
         "savings_load": _("Step chart: savings share against peak load, breakeven marked."),
         "cumulative_cash": _("Bar and line charts: cumulative discounted cash flow by year, one per scenario."),
-        "market": _("Bar chart: annual savings under each market scenario."),
-        "latency": _("Bar chart: latency of each workflow for both options."),
+        "tornado": _("Tornado chart: the primary scenario’s risk-adjusted NPV with each uncertain input at its P10 "
+                     "and its P90."),
+        "s_curve": _("Line chart: the chance that the primary scenario’s risk-adjusted NPV is at most a value."),
+        "capacity": _("Scatter charts, one per measured model: request throughput against p99 time to first token "
+                      "of each load-test run, with the latency target."),
+        "hourly_fleet": _("Step charts, one per scenario: GPUs running in each hour of the day."),
     }
     return {k: {"src": svg_data_url(v), "alt": alt[k]} for k, v in out.items()}
+
+
+def extra_charts(results: Results, t: Lang, text: dict[str, str]) -> dict[str, str]:
+    """The charts only some workbooks have: the simulation's (when it ran), measured capacity (when a model is
+    sized from load tests), the hourly fleets (when a scenario is not flat and static)."""
+    from ..engine.core import hourly_fleet
+    from . import options as O
+    from . import uncertainty as U
+
+    F = t.F
+    out = {}
+    sim = results.simulation
+    if sim is not None:
+        by_id = {x.id: x for x in sim.inputs}
+        bars = sim.tornado
+        out["tornado"] = charts.tornado_chart(
+            [U.moves(by_id[b.input], results, t) for b in bars], sim.base_risk_adjusted_npv_usd,
+            [b.output_at_p10 for b in bars], [b.output_at_p90 for b in bars], text, F)
+        npv = sim.primary.risk_adjusted_npv_usd
+        out["s_curve"] = charts.s_curve_chart(
+            [float(v) for v in sim.curve_risk_adjusted_npv_usd], [float(p) for p in sim.curve_probability],
+            sim.base_risk_adjusted_npv_usd, [npv.p10, npv.p50, npv.p90], ["P10", "P50", "P90"], text, F)
+    panels = O.capacity_chart_data(results, t)
+    if panels:
+        out["capacity"] = charts.capacity_chart(panels, text, F)
+    if not O.is_flat_and_static(results):
+        fleet = hourly_fleet(results.inputs, results.core)
+        names = [_name(results.inputs, "scenarios", sid) for sid in results.core.scenario_ids]
+        out["hourly_fleet"] = charts.hourly_fleet_chart(
+            names, [[float(v) for v in row] for row in fleet.pure_gpus],
+            [[float(v) for v in row] for row in fleet.hetero_gpus], text, F)
+    return out
 
 
 def charts_in_background(results: Results, t: Lang | None = None) -> Callable[[], dict[str, Any]]:
@@ -223,13 +257,20 @@ def report_language(results: Results, lang: str | None) -> str:
     return i18n.normalize(lang or results.inputs.params.get("report_language") or i18n.DEFAULT_LANGUAGE)
 
 
+Charts = dict[str, Any] | Callable[[], dict[str, Any]] | None
+
+
 def build_context(results: Results, *, workbook_name: str, workbook_sha256: str, problems: list[Problem],
-                  command_line: str, generated_at: datetime, charts: dict[str, Any] | None = None,
+                  command_line: str, generated_at: datetime, charts: Charts = None,
                   lang: str | None = None) -> dict[str, Any]:
+    """Everything the template shows. ``charts``: drawn ones, or a function that returns them (called last,
+    so the rest is computed while they are drawn elsewhere), or None to draw them here."""
     from ..present import check_rows, model_checks, result_tables
     from . import decision as D
-    from . import reconcile
+    from . import methods, reconcile
+    from . import options as O
     from . import tables as T
+    from . import uncertainty as U
 
     t = i18n.lang(report_language(results, lang))
     inp, core = results.inputs, results.core
@@ -245,6 +286,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
     return {
         "lang": t.code,
         "html_lang": t.html_lang,
+        "gap": t.gap,  # between two sentences: a space, none after a Chinese full stop
         "title": title,
         "header_title": _short(title, HEADER_TITLE_CHARS),
         "author": str(inp.param("report_author") or ""),
@@ -267,14 +309,16 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "primary_index": p,
         "primary_name": names[p],
         "summary_figures": T.summary_figures(results, t),
-        # Phase 2 slots: the simulation's ranges ("How sure are we?") and options C and D.
-        "simulation": None,
-        "options": T.options(results, t),
-        "option_rows": T.option_rows(results, tables, t),
-        "scenario_costs": T.scenario_costs(results, t),
-        "capacity_rows": T.capacity_rows(results, t),
-        "model_costs": T.model_costs(results, t),
-        "workflow_costs": T.workflow_costs(results, t),
+        "simulation": U.chapter(results, t),
+        "options": O.options(results, t),
+        "option_rows": O.primary_rows(results, tables, t),
+        "scenario_costs": O.scenario_costs(results, t),
+        "api_caveat": O.api_caveat(results, t),
+        "capacity_rows": O.capacity_rows(results, t),
+        "load": O.load(results, t),
+        "unit_costs": O.unit_costs(results, t),
+        "workflow_costs": O.workflow_costs(results, t),
+        "capacity_evidence": O.capacity_evidence(results, t),
         "gpu_price": T.gpu_price(results, t),
         "latency_rows": T.latency_rows(results, t),
         "impact": T.impact_rows(results, t),
@@ -282,7 +326,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "implementation_rows": T.implementation_rows(results, t),
         "finance_rows": T.finance_rows(results, t),
         "implausible": any(any(r.get("flags", ())) for r in T.finance_rows(results, t)),
-        "cash_tables": T.cash_flow_tables(results, t),
+        "cash_flows": T.cash_flows(results, t),
         "risk": T.risk_register(results, t),
         "risk_by_scenario": T.risk_by_scenario(results, t),
         "market_groups": T.market_rows(results, t),
@@ -309,8 +353,10 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "discount_rate": float(inp.param("discount_rate")),
         "breakeven": results.breakeven,
         "conventions": t.F.conventions(),
+        "methodology": methods.appendix(t),
         "market_targets": [t.L.market_target(k) for k in contract.MARKET_TARGETS if k != "none"],
-        "charts": charts if charts is not None else build_charts(results, t),
+        # Last: a pending drawing is collected only once everything else is ready.
+        "charts": charts() if callable(charts) else charts if charts is not None else build_charts(results, t),
     }
 
 
@@ -335,7 +381,7 @@ def environment(dirs: list[Path], lang: str = "en"):
 
 def _html(results: Results, *, workbook_name: str, workbook_sha256: str, problems: list[Problem],
           command_line: str, templates_dir: Path | None, generated_at: datetime | None,
-          charts: dict[str, Any] | None = None, lang: str | None = None) -> tuple[str, list[Path]]:
+          charts: Charts = None, lang: str | None = None) -> tuple[str, list[Path]]:
     dirs = template_dirs(templates_dir)
     when = resolve_generated_at(generated_at)
     code = report_language(results, lang)
@@ -371,12 +417,16 @@ def render_pdf(results: Results, *, workbook_name: str, workbook_bytes: bytes | 
     code = report_language(results, lang)
     say("drawing the charts")
     pending_charts = charts_in_background(results, i18n.lang(code))
-    import weasyprint  # noqa: F401  - imported while the charts are drawn on the other core
 
-    say("writing the report")
+    def collect_charts() -> dict[str, Any]:
+        import weasyprint  # noqa: F401  - imported while the charts are drawn on the other core
+
+        return pending_charts()
+
+    say("writing the report")  # the report's figures and words are computed while the charts are drawn
     html, dirs = _html(results, workbook_name=workbook_name, workbook_sha256=workbook_sha256, problems=problems,
                        command_line=command_line, templates_dir=templates_dir, generated_at=when,
-                       charts=pending_charts(), lang=code)
+                       charts=collect_charts, lang=code)
     say("laying out the pages")
     return html_to_pdf(html, dirs, workbook_name=workbook_name, workbook_bytes=workbook_bytes, generated_at=when,
                        fetcher=fetcher)

@@ -14,7 +14,8 @@ import numpy as np
 
 from .. import contract
 from ..engine.model import Results
-from .decision import tier_for
+from ..labels import OPTION_CODES, OPTION_LETTERS
+from .formatting import finite as _f
 from .i18n import Lang
 
 Row = dict[str, Any]
@@ -29,159 +30,59 @@ def _name(inputs, table: str, row_id: str) -> str:
     return str(row_id)
 
 
-def _f(x: Any) -> float | None:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None
-
-
 # ------------------------------------------------------------------------------------------- summary
 
 
 def summary_figures(results: Results, t: Lang) -> list[Row]:
-    """Key figures by scenario: one row per figure, one cell per scenario, money rows on one scale."""
+    """Key figures by scenario: one row per figure, one cell per scenario, money rows on one scale; with the
+    simulation on, the P10–P90 range and the chances under the figure they belong to (``range`` rows)."""
+    from . import options as O
+    from .uncertainty import ranges
+
     _, F = t.gettext, t.F
     c = results.core
     d, cash = c.deployment, c.cash
+    n = len(c.scenario_ids)
     years = int(results.inputs.param("horizon_years"))
-    money = [
-        (_("Annual cost, A. pure large model"), d.pure_usd_per_year),
-        (_("Annual cost, B. heterogeneous"), d.hetero_usd_per_year),
-        (_("Annual savings (B against A)"), d.annual_savings_usd),
-    ]
-    rows = [{"label": label, "cells": F.money_scaled([float(v) for v in values]), "key": "money"}
-            for label, values in money]
+    sim = ranges(results, t)
+    costs = [O.annual_costs(results, i) for i in range(n)]
+    rows: list[Row] = [{"label": _("Annual cost, {option}").format(option=t.L.option(code)), "key": "money",
+                        "cells": O.money_cells([x[code] for x in costs], t)} for code in OPTION_CODES]
+
+    def money(label: str, values, key: str, measure: str | None = None) -> None:
+        points = [float(v) for v in values]
+        if sim is None or measure is None:
+            rows.append({"label": label, "cells": F.money_scaled(points), "key": key})
+            return
+        # The figure and its range on one scale.
+        low, high = [x[measure][0] for x in sim], [x[measure][1] for x in sim]
+        cells = F.money_scaled(points + low + high)
+        n = len(points)
+        rows.append({"label": label, "cells": cells[:n], "key": key})
+        rows.append({"label": _("P10–P90"), "range": True, "key": key + "_range",
+                     "cells": [(a, b) if _f(lo) is not None and _f(hi) is not None else F.blank
+                               for a, b, lo, hi in zip(cells[n:2 * n], cells[2 * n:], low, high, strict=True)]})
+
+    money(_("Annual savings (B against A)"), d.annual_savings_usd, "savings", "savings")
     rows.append({"label": _("Savings share"), "cells": [F.pct(v) for v in d.savings_pct], "key": "share"})
     rows.append({"label": _("GPUs, A → B"), "cells": [f"{F.smart(a)} → {F.smart(b)}"
                                                      for a, b in zip(d.pure_gpus, d.hetero_gpus, strict=True)],
                  "key": "gpus"})
-    rows.append({"label": _("NPV over {years} years").format(years=years),
-                 "cells": F.money_scaled([float(v) for v in cash.npv_usd]), "key": "npv"})
-    rows.append({"label": _("Risk-adjusted NPV"), "key": "ra_npv",
-                 "cells": F.money_scaled([float(v) for v in cash.risk_adjusted_npv_usd])})
+    money(_("NPV over {years} years").format(years=years), cash.npv_usd, "npv", "npv")
+    money(_("Risk-adjusted NPV"), cash.risk_adjusted_npv_usd, "ra_npv", "ra_npv")
+    if sim is not None:
+        rows.append({"label": _("Chance of a loss"), "range": True, "key": "loss",
+                     "cells": [F.prob(x["loss"]) for x in sim]})
     rows.append({"label": _("Payback (simple)"), "cells": [F.months_text(v) for v in cash.simple_payback_months],
                  "key": "payback"})
+    if sim is not None:
+        target = F.smart(results.inputs.param("payback_target_months"))
+        rows.append({"label": _("Chance it exceeds {months} months").format(months=target), "range": True,
+                     "key": "late", "cells": [F.prob(x["late"]) for x in sim]})
     return rows
 
 
-# ------------------------------------------------------------------------------------------- options
-
-
-def options(results: Results, t: Lang) -> list[Row]:
-    """The options the model computes, in order (A and B today; phase 2 appends the hosted-API options)."""
-    _ = t.gettext
-    return [
-        {"code": "pure", "title": t.L.option("pure"),
-         "text": _("Every call, planning and acting alike, goes to the large model (the status quo).")},
-        {"code": "hetero", "title": t.L.option("hetero"),
-         "text": _("The large model plans; a small model executes the act steps. A share of steps the small model "
-                   "fails (escalation) is redone by the large model.")},
-    ]
-
-
-def option_rows(results: Results, tables: dict[str, list[Row]], t: Lang) -> list[Row]:
-    """The options side by side at the primary scenario's load: cells in the order of ``options``."""
-    _, F = t.gettext, t.F
-    p = results.core.scenario_ids.index(results.primary_scenario)
-    dep = tables["deployment"][p]
-    rows: list[Row] = [
-        {"label": _("Instances"), "cells": [
-            t.ngettext("{n} large", "{n} large", int(dep["pure_large_instances"])).format(
-                n=F.smart(dep["pure_large_instances"])),
-            _("{large} large + {small} small").format(large=F.smart(dep["hetero_large_instances"]),
-                                                     small=F.smart(dep["hetero_small_instances"]))]},
-        {"label": _("GPUs"), "cells": [F.smart(dep["pure_gpus"]), F.smart(dep["hetero_gpus"])]},
-        {"label": _("Annual cost"), "cells": F.money_scaled([dep["pure_usd_per_year"], dep["hetero_usd_per_year"]]),
-         "strong": True},
-        {"label": _("Savings against A"), "cells": [F.blank, F.pct(dep["savings_pct"])]},
-    ]
-    for x in results.workflow_latency:
-        rows.append({"label": _("Latency, {workflow}").format(workflow=_name(results.inputs, "workflows", x.workflow)),
-                     "cells": [F.smart(x.pure_ms) + " " + _("ms"), F.smart(x.hetero_ms) + " " + _("ms")]})
-    sla = {x.option: x for x in results.sla}
-    if "pure" in sla and "hetero" in sla:
-        target = sla["pure"].target
-        rows.append({"label": _("Availability (target {target})").format(target=F.pct(target)),
-                     "cells": [F.pct(sla[o].availability) + ("" if sla[o].shortfall <= 0 else " ✗")
-                               for o in ("pure", "hetero")]})
-        rows.append({"label": _("p99 latency"), "cells": [F.smart(sla[o].p99_latency_ms) + " " + _("ms")
-                                                          for o in ("pure", "hetero")]})
-    return rows
-
-
-def scenario_costs(results: Results, t: Lang) -> list[Row]:
-    """Annual cost of every option in every scenario, with B's savings: the losing scenario too."""
-    F = t.F
-    inp, d = results.inputs, results.core.deployment
-    out = []
-    for i, sid in enumerate(results.core.scenario_ids):
-        out.append({"scenario": _name(inp, "scenarios", sid), "qps": F.qps(inp.table("scenarios")["peak_qps"][i]),
-                    "cells": [F.usd(d.pure_usd_per_year[i]), F.usd(d.hetero_usd_per_year[i])],
-                    "savings": F.usd(d.annual_savings_usd[i]), "share": F.pct(d.savings_pct[i]),
-                    "loses": bool(d.annual_savings_usd[i] < 0)})
-    return out
-
-
-def capacity_rows(results: Results, t: Lang) -> list[Row]:
-    """Capacity and cost by scenario: one row per figure, one column per scenario."""
-    _, F = t.gettext, t.F
-    d = results.core.deployment
-    s = results.inputs.table("scenarios")
-
-    def row(label, values, kind="count", strong=False):
-        if kind == "usd":
-            cells = [F.usd(v) for v in values]
-        elif kind == "usd2":
-            cells = [F.usd(v, 2) for v in values]
-        elif kind == "pct":
-            cells = [F.pct(v) for v in values]
-        else:
-            cells = [F.smart(v, 1) for v in values]
-        return {"label": label, "cells": cells, "strong": strong}
-
-    plan = np.asarray(s["peak_qps"], dtype=float) * np.asarray(s["planning_share"], dtype=float)
-    return [
-        {"group": _("Load")},
-        row(_("Peak load (QPS)"), s["peak_qps"]),
-        row(_("Planning calls (QPS)"), plan),
-        row(_("Act steps (QPS)"), np.asarray(s["peak_qps"], dtype=float) - plan),
-        {"group": t.L.option("pure")},
-        row(_("Large-model instances"), d.pure_large_instances), row(_("GPUs"), d.pure_gpus),
-        row(_("Cost per hour"), d.pure_usd_per_hour, "usd2"), row(_("Cost per year"), d.pure_usd_per_year, "usd"),
-        {"group": t.L.option("hetero")},
-        row(_("Large-model instances"), d.hetero_large_instances),
-        row(_("Small-model instances"), d.hetero_small_instances), row(_("GPUs"), d.hetero_gpus),
-        row(_("Cost per hour"), d.hetero_usd_per_hour, "usd2"), row(_("Cost per year"), d.hetero_usd_per_year, "usd"),
-        {"group": _("Difference")},
-        row(_("Annual savings"), d.annual_savings_usd, "usd", True),
-        row(_("Savings share"), d.savings_pct, "pct", True),
-    ]
-
-
-def model_costs(results: Results, t: Lang) -> list[Row]:
-    """Unit economics per model: cost per 1M requests, never per request with eight decimals."""
-    F = t.F
-    m, mc = results.inputs.table("models"), results.core.models
-    return [{"model": _name(results.inputs, "models", mid), "gpus": F.smart(m["gpus_per_instance"][i]),
-             "usd_per_instance_hour": F.usd(mc.usd_per_instance_hour[i], 2), "qps": F.qps(m["qps_per_instance"][i]),
-             "sizing_qps": F.qps(mc.sizing_qps[i]), "usd_per_1m_requests": F.usd(mc.usd_per_request[i] * 1e6, 2),
-             # The evidence behind the capacity: typed in, or measured by the Benchmarks sheet's runs.
-             "capacity_source": t.L.capacity_source(m["capacity_source"][i] if "capacity_source" in m.columns
-                                                    else "typed")}
-            for i, mid in enumerate(mc.ids)]
-
-
-def workflow_costs(results: Results, t: Lang) -> list[Row]:
-    """Cost per 1K workflows of each option (a workflow costs a fraction of a cent)."""
-    F = t.F
-    w, wc = results.inputs.table("workflows"), results.core.workflows
-    return [{"workflow": _name(results.inputs, "workflows", wid), "plan_calls": F.smart(w["plan_calls"][i]),
-             "act_steps": F.smart(w["act_steps"][i]), "escalation": F.pct(w["escalation_rate"][i]),
-             "pure": F.usd(wc.pure_usd[i] * 1e3, 2), "hetero": F.usd(wc.hetero_usd[i] * 1e3, 2),
-             "savings": F.pct(wc.savings_pct[i])}
-            for i, wid in enumerate(wc.ids)]
+# ------------------------------------------------------------------------------------------- prices
 
 
 def gpu_price(results: Results, t: Lang) -> dict[str, Any]:
@@ -211,13 +112,20 @@ def latency_rows(results: Results, t: Lang) -> list[Row]:
 
 
 def impact_rows(results: Results, t: Lang) -> dict[str, Any]:
+    """The business impact of the latency change: one row per industry, one column per workflow (the share of
+    the value at stake protected, in USD a year where the workbook gives a value)."""
     F = t.F
-    rows = [{"industry": _name(results.inputs, "industries", x.industry),
-             "workflow": _name(results.inputs, "workflows", x.workflow),
-             "per_100ms": F.pct(x.impact_per_100ms), "avoided": F.pct(x.impact_share),
-             "usd": F.usd(x.impact_usd_per_year) if x.impact_usd_per_year is not None else ""}
-            for x in results.latency_impact]
-    return {"rows": rows, "has_usd": any(x.impact_usd_per_year is not None for x in results.latency_impact)}
+    inp = results.inputs
+    workflows = list(dict.fromkeys(x.workflow for x in results.latency_impact))
+    industries: dict[str, Row] = {}
+    for x in results.latency_impact:
+        row = industries.setdefault(x.industry, {"industry": _name(inp, "industries", x.industry),
+                                                 "per_100ms": F.pct(x.impact_per_100ms), "cells": {}})
+        usd = f" ({F.usd(x.impact_usd_per_year)})" if x.impact_usd_per_year is not None else ""
+        row["cells"][x.workflow] = F.pct(x.impact_share) + usd
+    rows = [{**row, "cells": [row["cells"].get(w, F.blank) for w in workflows]} for row in industries.values()]
+    return {"workflows": [_name(inp, "workflows", w) for w in workflows], "rows": rows,
+            "has_usd": any(x.impact_usd_per_year is not None for x in results.latency_impact)}
 
 
 def sla_rows(results: Results, t: Lang) -> dict[str, Any]:
@@ -260,29 +168,31 @@ def finance_rows(results: Results, t: Lang) -> list[Row]:
     ]
 
 
-def cash_flow_tables(results: Results, t: Lang) -> list[Row]:
-    """Per scenario: years across, flows down, whole dollars."""
+def cash_flows(results: Results, t: Lang) -> Row:
+    """One table, years across, whole dollars: the flows every scenario shares, then each scenario's savings, net
+    cash flow and cumulative discounted cash flow."""
     _, F = t.gettext, t.F
     c = results.core
     cash = c.cash
     factors = np.broadcast_to(cash.discount_factors, cash.flows.shape)
     years = cash.flows.shape[-1]
-    out = []
+    later = years - 1
+
+    def cells(values) -> list[str]:
+        return [F.usd(v) for v in values]
+
+    risk = [-float(c.expected_one_time_risk_usd)] + [-float(c.expected_annual_risk_usd)] * later
+    groups = [{"title": _("Every scenario"), "lines": [
+        {"label": _("Investment"), "cells": cells([-float(c.upfront_usd)] + [0.0] * later)},
+        {"label": _("Operating cost"), "cells": cells([0.0] + [-float(c.recurring_usd_per_year)] * later)},
+        {"label": _("Expected risk cost"), "cells": cells(risk)}]}]
     for i, sid in enumerate(c.scenario_ids):
-        savings = [0.0] + [float(c.deployment.annual_savings_usd[i])] * (years - 1)
-        operating = [0.0] + [-float(c.recurring_usd_per_year)] * (years - 1)
-        investment = [-float(c.upfront_usd)] + [0.0] * (years - 1)
-        cumulative = np.cumsum(cash.flows[i] * factors[i])
-        lines = [
-            {"label": _("Savings"), "cells": [F.usd(v) for v in savings]},
-            {"label": _("Operating cost"), "cells": [F.usd(v) for v in operating]},
-            {"label": _("Investment"), "cells": [F.usd(v) for v in investment]},
-            {"label": _("Net cash flow"), "cells": [F.usd(v) for v in cash.flows[i]], "strong": True},
-            {"label": _("Cumulative discounted"), "cells": [F.usd(v) for v in cumulative], "strong": True},
-            {"label": _("Risk-adjusted net cash flow"), "cells": [F.usd(v) for v in cash.risk_adjusted_flows[i]]},
-        ]
-        out.append({"scenario": _name(results.inputs, "scenarios", sid), "years": list(range(years)), "lines": lines})
-    return out
+        groups.append({"title": _name(results.inputs, "scenarios", sid), "lines": [
+            {"label": _("Savings"), "cells": cells([0.0] + [float(c.deployment.annual_savings_usd[i])] * later)},
+            {"label": _("Net cash flow"), "cells": cells(cash.flows[i]), "strong": True},
+            {"label": _("Cumulative discounted"), "cells": cells(np.cumsum(cash.flows[i] * factors[i])),
+             "strong": True}]})
+    return {"years": list(range(years)), "groups": groups}
 
 
 def implementation_rows(results: Results, t: Lang) -> list[Row]:
@@ -335,28 +245,41 @@ def risk_by_scenario(results: Results, t: Lang) -> list[Row]:
 
 
 def market_rows(results: Results, t: Lang) -> list[Row]:
-    """Market scenarios grouped, each change in words (“GPU-hour price × 0.7”)."""
+    """Market scenarios grouped, each change in words (“GPU-hour price × 0.7”), with the four options' yearly
+    cost under it (each column on one scale) and the cheapest option."""
+    from . import options as O
+
     _, F = t.gettext, t.F
     inp = results.inputs
     ms = inp.table("market_scenarios")
     by_id = {mid: i for i, mid in enumerate(ms.ids)}
     groups: dict[str, Row] = {}
+    quantified = [m for m in results.market if m.scenario is not None]
+    columns = [F.money_scaled([getattr(m, f"{code}_usd_per_year") for m in quantified]) for code in OPTION_CODES]
+    savings = F.money_scaled([m.annual_savings_usd for m in quantified])
+    ra_npv = F.money_scaled([m.risk_adjusted_npv_usd for m in quantified])
+    k = 0
     for m in results.market:
         i = by_id.get(m.market_id)
-        group = groups.setdefault(m.market_id, {"name": m.market_name or m.market_id, "rows": [], "text": ""})
-        if m.scenario is None:
-            timeline = ms["timeline"][i] if i is not None else None
-            group["text"] = (m.commentary or "") + (f" ({timeline})" if timeline else "")
-            continue
-        change = ""
-        if i is not None:
+        group = groups.setdefault(m.market_id, {"name": m.market_name or m.market_id, "rows": [], "text": "",
+                                                "change": ""})
+        if i is not None and m.scenario is not None and not group["change"]:
             target = t.L.market_target(ms["target"][i])
             mult, new = _f(ms["multiplier"][i]), _f(ms["new_value"][i])
-            change = f"{target} = {F.smart(new, 4)}" if new is not None else f"{target} × {F.smart(mult, 4)}"
-        group["rows"].append({"scenario": _name(inp, "scenarios", m.scenario), "change": change,
-                              "savings": F.usd(m.annual_savings_usd), "share": F.pct(m.savings_pct),
-                              "npv": F.usd(m.npv_usd), "ra_npv": F.usd(m.risk_adjusted_npv_usd),
-                              "viable": F.yes_no(m.viable)})
+            group["change"] = f"{target} = {F.smart(new, 4)}" if new is not None else f"{target} × {F.smart(mult, 4)}"
+        if m.scenario is None:
+            timeline = ms["timeline"][i] if i is not None else None
+            group["text"] = (m.commentary or "") + (f" ({timeline})" if timeline and timeline not in (
+                m.commentary or "") else "")
+            continue
+        costs = {code: getattr(m, f"{code}_usd_per_year") for code in OPTION_CODES}
+        group["rows"].append({
+            "scenario": _name(inp, "scenarios", m.scenario),
+            "cells": [cell if _f(costs[code]) is not None else _("no API price")
+                      for code, cell in zip(OPTION_CODES, (col[k] for col in columns), strict=True)],
+            "savings": savings[k], "ra_npv": ra_npv[k], "viable": F.yes_no(m.viable),
+            "cheapest": OPTION_LETTERS[m.cheapest_option or O.cheapest_of(costs)], "loses": not m.viable})
+        k += 1
     return list(groups.values())
 
 
@@ -394,37 +317,39 @@ def step_bands(results: Results, t: Lang) -> list[Row]:
     return out
 
 
+def load_range(low: float, high: float, bounded: bool, t: Lang) -> str:
+    """A tier's loads in words, without overlap: "50 to under 100", "500 and above (tested up to 1,000)"."""
+    _, F = t.gettext, t.F
+    if bounded:
+        return _("{low} to under {high}").format(low=F.qps(low), high=F.qps(high))
+    return _("{low} and above (tested up to {high})").format(low=F.qps(low), high=F.qps(high))
+
+
 def tier_rows(results: Results, t: Lang) -> dict[str, Any]:
-    """The recommendation matrix, the mix it is computed at, and why a tier reads as it does."""
+    """The recommendation matrix: each tier's loads, the mix it is judged on, and why a tier reads as it does."""
     _, F = t.gettext, t.F
     inp = results.inputs
-    s = inp.table("scenarios")
-    p = results.core.scenario_ids.index(results.primary_scenario)
-    rows = [{"tier": x.name or x.tier_id, "range": f"{F.qps(x.min_qps)}–{F.qps(x.max_qps)}",
-             "savings": f"{F.pct(x.savings_min)} – {F.pct(x.savings_max)}",
-             "payback": F.months(x.worst_payback_months), "recommendation": x.recommendation,
-             "stars": "★" * x.stars + "☆" * (5 - x.stars), "claim": x.seed_claim or ""} for x in results.tiers]
-    notes = [_("Every tier is computed at {scenario}’s mix ({share} planning calls) and judged on its worst load: "
-               "the lowest savings and the longest risk-adjusted payback over the tier.").format(
-        scenario=_name(inp, "scenarios", results.primary_scenario), share=F.pct(s["planning_share"][p]))]
+    tiers = inp.table("load_tiers")
+    primary = _name(inp, "scenarios", results.primary_scenario)
+    rows = []
+    for i, x in enumerate(results.tiers):
+        mix = _(", ").join(_name(inp, "scenarios", sid) for sid in x.mix_scenarios)
+        rows.append({"tier": x.name or x.tier_id,
+                     "range": load_range(x.min_qps, x.max_qps, not np.isnan(tiers["max_qps"][i]), t),
+                     "mix": mix if x.own_mix else _("{scenario} (no scenario in this tier)").format(scenario=mix),
+                     "savings": f"{F.pct(x.savings_min)} – {F.pct(x.savings_max)}",
+                     "payback": F.months(x.worst_payback_months), "recommendation": x.recommendation,
+                     "stars": "★" * x.stars + "☆" * (5 - x.stars), "claim": x.seed_claim or ""})
+    notes = [_("Each tier is judged on the mix of the scenarios whose peak load falls in it (their planning share, "
+               "escalation, models and load profile), over every load of the tier: the lowest savings and the longest "
+               "risk-adjusted payback. A tier without a scenario is judged on {scenario}’s mix.").format(
+        scenario=primary)]
     be = results.breakeven
     for x in results.tiers:
-        if be.min_qps is not None and x.min_qps < be.min_qps <= x.max_qps and x.savings_min < 0:
+        if be.min_qps is not None and x.min_qps < be.min_qps < x.max_qps and x.savings_min < 0:
             notes.append(_("The {tier} tier includes loads below {qps} QPS, where the heterogeneous option costs more "
                            "({worst} savings): its worst case fails the policy although loads from {qps} QPS pay."
                            ).format(tier=x.name or x.tier_id, qps=F.qps(be.min_qps), worst=F.pct(x.savings_min)))
-    d = results.core.deployment
-    for i, sid in enumerate(results.core.scenario_ids):
-        load = float(s["peak_qps"][i])
-        tier = tier_for(results, load)
-        if tier is None or i == p:
-            continue
-        share = float(d.savings_pct[i])
-        if not (tier.savings_min - 1e-9 <= share <= tier.savings_max + 1e-9):
-            notes.append(_("{scenario} ({qps} QPS, {mix} planning calls) saves {share}, outside the {tier} tier’s "
-                           "range: its own mix differs from the one the tiers are computed at.").format(
-                scenario=_name(inp, "scenarios", sid), qps=F.qps(load), mix=F.pct(s["planning_share"][i]),
-                share=F.pct(share), tier=tier.name or tier.tier_id))
     return {"rows": rows, "notes": notes, "has_claim": any(r["claim"] for r in rows)}
 
 
