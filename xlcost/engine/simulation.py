@@ -2,14 +2,15 @@
 
 Each trial draws every uncertain input (``sampling``), puts the draws into the inputs (``uncertainty``)
 and re-runs the cost, sizing and cash-flow core (``core.compute_core``: prices, capacity, unit costs,
-load, fleets, API options, implementation cost, risk, cash flows; IRR is not sampled). Trials run as
+load, fleets, implementation cost, risk, cash flows; IRR, per-workflow and API figures are not sampled). Trials run as
 arrays, a chunk of ``CHUNK_TRIALS`` at a time, never in a Python loop over trials, so memory stays
 bounded: a million trials keep about 180 bytes per trial (draws and results) plus one chunk at work.
 
-Random numbers: one numpy ``Generator`` seeded with ``mc_seed`` (PCG64) gives the uniforms of every
-chunk in turn, so the same inputs, seed and number of trials give the same results on every machine
-(for a given NumPy). Declared rank correlations are imposed within each chunk with Iman-Conover, on
-the inputs that take part in a correlation; the others are drawn independently.
+Random numbers: each chunk has its own numpy ``Generator`` (PCG64), spawned from ``mc_seed`` by the
+chunk's position, so the same inputs, seed and number of trials give the same results on every machine
+(for a given NumPy), whichever thread computes which chunk. Declared rank correlations are imposed within
+each chunk with Iman-Conover, on the inputs that take part in a correlation; the others are drawn
+independently.
 
 Results per scenario: mean, standard deviation and percentiles (P5 ... P95, linear interpolation between
 order statistics, as Excel's PERCENTILE.INC) of annual savings, savings share, NPV, risk-adjusted NPV and
@@ -24,7 +25,8 @@ the cells' own values) and re-runs the same core for the primary scenario's risk
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -38,6 +40,7 @@ from .uncertainty import Target, UncertainInput, apply, correlation_matrix, reso
 OnProgress = Callable[[int, int], None]
 
 CHUNK_TRIALS = 20_000  # trials computed together: sets the memory of a run, and (with the seed) its draws
+WORKERS = 2  # chunks computed at once
 PERCENTILES = (5, 10, 50, 90, 95)
 TORNADO_PROBABILITIES = (0.10, 0.90)
 HISTOGRAM_BINS = 30
@@ -155,11 +158,11 @@ def simulate(inputs: Inputs, core: Core, *, on_progress: OnProgress | None = Non
                          on_progress=on_progress)
     npv = outcome.results["risk_adjusted_npv_usd"]
     ranked = slice(0, RANK_TRIALS)  # rank correlations from the first trials: plenty, and ranking is a sort
-    draw_ranks = [ranks(outcome.draws[ranked, j]) for j in range(len(uncertain))]
-    output_ranks = ranks(npv[ranked, primary])
-    scenarios = tuple(scenario_outcome(sid, {k: v[:, s] for k, v in outcome.results.items()},
-                                       outcome.payback_over_target[s], trials)
-                      for s, sid in enumerate(core.scenario_ids))
+    *draw_ranks, output_ranks = parallel_map(ranks, [*(outcome.draws[ranked, j] for j in range(len(uncertain))),
+                                                     npv[ranked, primary]])
+    scenarios = tuple(parallel_map(
+        lambda s: scenario_outcome(core.scenario_ids[s], {k: v[:, s] for k, v in outcome.results.items()},
+                                   outcome.payback_over_target[s], trials), range(len(core.scenario_ids))))
     low, high, moves = tornado(base, moving, measured, primary)
     bars = [TornadoBar(x.id, x.moves, x.unit, x.quantile(TORNADO_PROBABILITIES[0]),
                        x.quantile(TORNADO_PROBABILITIES[1]), float(low[j]), float(high[j]),
@@ -213,18 +216,24 @@ class TrialResults:
 
 def run_trials(base: Inputs, uncertain: tuple[UncertainInput, ...], measured, rank_correlation: np.ndarray,
                trials: int, seed: int, *, on_progress: OnProgress | None = None) -> TrialResults:
-    """Draw and compute ``trials`` trials, CHUNK_TRIALS at a time."""
-    rng = np.random.default_rng(seed)
+    """Draw and compute ``trials`` trials, CHUNK_TRIALS at a time, two chunks at once.
+
+    Each chunk draws from its own generator, spawned from ``mc_seed`` by the chunk's position, so the
+    results do not depend on which thread computes which chunk, nor when (numpy releases the interpreter
+    lock inside its array operations, so two threads use both cores)."""
     k = len(uncertain)
     correlated = np.flatnonzero(np.any(rank_correlation != np.eye(k), axis=0)) if k else np.array([], dtype=int)
     target = rank_correlation[np.ix_(correlated, correlated)]
     scenarios = len(base.table("scenarios"))
     draws = np.empty((trials, k))
     results = {m: np.empty((trials, scenarios)) for m in METRICS}
-    over = np.zeros(scenarios, dtype=np.int64)
-    done = 0
-    while done < trials:
+    starts = range(0, trials, CHUNK_TRIALS)
+    generators = np.random.SeedSequence(seed).spawn(len(starts))
+
+    def one_chunk(chunk_index: int) -> np.ndarray:
+        done = starts[chunk_index]
         size = min(CHUNK_TRIALS, trials - done)
+        rng = np.random.default_rng(generators[chunk_index])
         u = np.maximum(rng.random((size, k)), SMALLEST_UNIFORM)
         if correlated.size > 1:
             u[:, correlated] = iman_conover(u[:, correlated], target, rng)
@@ -235,11 +244,22 @@ def run_trials(base: Inputs, uncertain: tuple[UncertainInput, ...], measured, ra
         core = compute_core(batch, measured, with_irr=False, detail=False)
         for m in METRICS:
             results[m][done:done + size] = _metric(core, m)
-        over += np.sum(np.broadcast_to(late(batch, core), (size, scenarios)), axis=0)
-        done += size
-        if on_progress is not None:
-            on_progress(done, trials)
+        return np.sum(np.broadcast_to(late(batch, core), (size, scenarios)), axis=0)
+
+    over = np.zeros(scenarios, dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for chunk_index, late_trials in enumerate(pool.map(one_chunk, range(len(starts)))):
+            over += late_trials
+            if on_progress is not None:
+                on_progress(min(trials, starts[chunk_index] + CHUNK_TRIALS), trials)
     return TrialResults(draws, results, over)
+
+
+def parallel_map(function: Callable, items: Iterable) -> list:
+    """``map`` on WORKERS threads, results in the items' order. numpy releases the interpreter lock inside
+    its array operations, so the threads share the cores."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(function, items))
 
 
 def tornado(base: Inputs, uncertain: tuple[UncertainInput, ...], measured,
