@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import __version__, contract, importing
+from . import __version__, contract
 from .contract import Problem
 from .engine.model import Results, compute
 from .engine.simulation import OnProgress
@@ -27,6 +27,9 @@ from .workbook.package import Package, WorkbookFileError
 from .workbook.read import read_inputs
 from .workbook.writer import SheetOutput
 from .workbook.writer import write_results as write_package
+
+if TYPE_CHECKING:
+    from . import importing
 
 DEFAULT_WORKBOOK_NAME = "llm_cost_model.xlsx"
 # The module the workbook's Recalculate button (and the add-in's "Run main") imports: named like the workbook.
@@ -218,6 +221,8 @@ def import_files(book: str | os.PathLike[str], files: list[str | os.PathLike[str
     Raises importing.ImportProblems listing every problem (nothing written), or WorkbookFileError /
     WorkbookBusyError for the workbook itself. The same run of the same file is never added twice.
     """
+    from . import importing  # the readers of load-test files load only when importing
+
     options = importing.Options(model, gpus, gpu_type, input_tokens, output_tokens)
     return importing.import_files(book, files, options, dry_run=dry_run)
 
