@@ -69,6 +69,14 @@ class Inputs:
     def with_table(self, table: Table) -> Inputs:
         return replace(self, tables={**self.tables, table.key: table})
 
+    def display_name(self, table: str, row_id: str) -> str:
+        """A row's name as typed in the workbook; its id where it has no name (or there is no such row)."""
+        t = self.tables.get(table)
+        if t is None or "name" not in t.columns or row_id not in t.ids:
+            return str(row_id)
+        name = t["name"][t.index(row_id)]
+        return str(name) if name else str(row_id)
+
     def location(self, key: str, sheet: str) -> tuple[str, str]:
         """(sheet, cell) of an input (see ``cell_refs``), or just ``sheet`` when it did not come from a workbook."""
         ref = self.cell_refs.get(key)

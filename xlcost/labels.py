@@ -298,14 +298,4 @@ ENGLISH = Labels()
 
 def namer(inputs) -> Namer:
     """Names of input rows as typed in the workbook; the id where a row has no name (or no such row)."""
-
-    def name(table: str, row_id: str) -> str:
-        try:
-            t = inputs.table(table)
-            i = t.index(row_id)
-        except (KeyError, ValueError):
-            return row_id
-        value = t["name"][i] if "name" in t.columns else None
-        return str(value) if value else row_id
-
-    return name
+    return inputs.display_name

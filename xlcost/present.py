@@ -30,23 +30,19 @@ def _f(x: Any) -> float | None:
     return None if x is None else finite_or_none(x)
 
 
-def _name(inputs, table: str, row_id: str) -> str:
-    t = inputs.table(table)
-    name = t["name"][t.index(row_id)] if "name" in t.columns else None
-    return name or row_id
-
 
 def key_figures(r: Results) -> list[KeyFigure]:
     c, d, cash, inp = r.core, r.core.deployment, r.core.cash, r.inputs
     out = [KeyFigure("usd_per_gpu_hour", "GPU-hour price used", c.gpu_hour_usd, "usd_per_gpu_hour")]
     for i, mid in enumerate(c.models.ids):
-        out.append(KeyFigure(f"model.{mid}.usd_per_1k_requests", f"{_name(inp, 'models', mid)}: cost per 1K requests",
+        out.append(KeyFigure(f"model.{mid}.usd_per_1k_requests",
+                             f"{inp.display_name('models', mid)}: cost per 1K requests",
                              _f(c.models.usd_per_1k_requests[i]), "usd_per_1k_requests"))
     for i, wid in enumerate(c.workflows.ids):
-        out.append(KeyFigure(f"workflow.{wid}.savings_pct", f"{_name(inp, 'workflows', wid)}: savings",
+        out.append(KeyFigure(f"workflow.{wid}.savings_pct", f"{inp.display_name('workflows', wid)}: savings",
                              _f(c.workflows.savings_pct[i]), "fraction"))
     for i, sid in enumerate(c.scenario_ids):
-        n = _name(inp, "scenarios", sid)
+        n = inp.display_name("scenarios", sid)
         out += [
             KeyFigure(f"deployment.{sid}.pure.gpus", f"{n}: GPUs, pure large", _f(d.pure_gpus[i]), "gpus"),
             KeyFigure(f"deployment.{sid}.hetero.gpus", f"{n}: GPUs, heterogeneous", _f(d.hetero_gpus[i]), "gpus"),
@@ -89,7 +85,7 @@ def serving_key_figures(r: Results) -> list[KeyFigure]:
     mc, d, api = c.models, c.deployment, c.api
     out = []
     for i, mid in enumerate(mc.ids):
-        n = _name(inp, "models", mid)
+        n = inp.display_name("models", mid)
         for k, call in enumerate(CALL_TYPES):
             out.append(KeyFigure(f"model.{mid}.{call}.usd_per_1m_tokens", f"{n}: self-hosted cost per 1M tokens, "
                                  f"{call} calls", _f(mc.usd_per_1m_tokens[i, k]), "usd_per_1m_tokens"))
@@ -99,13 +95,13 @@ def serving_key_figures(r: Results) -> list[KeyFigure]:
             out.append(KeyFigure(f"capacity.{mid}.{call}.qps", f"{n}: capacity per instance, {call} calls",
                                  _f(mc.capacity.qps[i, k]), "qps"))
     for i, wid in enumerate(c.workflows.ids):
-        n = _name(inp, "workflows", wid)
+        n = inp.display_name("workflows", wid)
         out += [KeyFigure(f"workflow.{wid}.pure.latency_ms", f"{n}: latency, pure large",
                           _f(c.workflows.pure_ms[i]), "ms"),
                 KeyFigure(f"workflow.{wid}.hetero.latency_ms", f"{n}: latency, heterogeneous",
                           _f(c.workflows.hetero_ms[i]), "ms")]
     for i, sid in enumerate(c.scenario_ids):
-        n = _name(inp, "scenarios", sid)
+        n = inp.display_name("scenarios", sid)
         out += [
             KeyFigure(f"deployment.{sid}.requests_per_year", f"{n}: requests per year",
                       _f(c.load.requests_per_year[i]), "requests"),
@@ -271,8 +267,8 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     wc = c.workflows
     tables["workflow_costs"] = [
         {"workflow": w["name"][i] or wid, "plan_calls": w["plan_calls"][i], "act_steps": w["act_steps"][i],
-         "planner": _name(inp, "models", w["planner_model"][i]),
-         "executor": _name(inp, "models", w["executor_model"][i]),
+         "planner": inp.display_name("models", w["planner_model"][i]),
+         "executor": inp.display_name("models", w["executor_model"][i]),
          "escalation_rate": w["escalation_rate"][i], "pure_usd": wc.pure_usd[i], "hetero_usd": wc.hetero_usd[i],
          "cost_ratio": wc.cost_ratio[i], "savings_pct": wc.savings_pct[i], "api_pure_usd": wc.api_pure_usd[i],
          "api_hetero_usd": wc.api_hetero_usd[i]}
@@ -282,7 +278,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     s = inp.table("scenarios")
     dep_cols = [col.key for col in contract.RESULTS["deployment"].columns][1:]
     tables["deployment"] = [
-        {"scenario": _name(inp, "scenarios", sid), "peak_qps": s["peak_qps"][i],
+        {"scenario": inp.display_name("scenarios", sid), "peak_qps": s["peak_qps"][i],
          **{k: getattr(d, k)[i] for k in dep_cols if k != "peak_qps"}}
         for i, sid in enumerate(c.scenario_ids)
     ]
@@ -293,7 +289,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     tables["workflow_latency"] = present_serving.workflow_latency_rows(r)
     tables["latency_tasks"] = [vars(t).copy() for t in r.latency_tasks]
     tables["latency_impact"] = [
-        {"industry": _name(inp, "industries", x.industry), "workflow": _name(inp, "workflows", x.workflow),
+        {"industry": inp.display_name("industries", x.industry), "workflow": inp.display_name("workflows", x.workflow),
          "impact_per_100ms": x.impact_per_100ms, "impact_share": x.impact_share,
          "impact_usd_per_year": x.impact_usd_per_year}
         for x in r.latency_impact
@@ -327,7 +323,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
             discounted = cash.flows[i, t] * factors[i, t]
             cumulative += discounted
             tables["cash_flows"].append({
-                "scenario": _name(inp, "scenarios", sid), "year": t,
+                "scenario": inp.display_name("scenarios", sid), "year": t,
                 "savings_usd": 0.0 if t == 0 else d.annual_savings_usd[i],
                 "operating_usd": 0.0 if t == 0 else -c.recurring_usd_per_year,
                 "investment_usd": -c.upfront_usd if t == 0 else 0.0, "net_usd": cash.flows[i, t],
@@ -335,7 +331,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
                 "cumulative_discounted_usd": cumulative, "risk_adjusted_net_usd": cash.risk_adjusted_flows[i, t],
             })
     tables["finance_summary"] = [
-        {"scenario": _name(inp, "scenarios", sid), "upfront_usd": c.upfront_usd,
+        {"scenario": inp.display_name("scenarios", sid), "upfront_usd": c.upfront_usd,
          "annual_net_usd": cash.annual_net_usd[i],
          "npv_usd": cash.npv_usd[i], "irr": cash.irr[i], "roi": cash.roi[i], "npv_per_upfront": cash.npv_per_upfront[i],
          "simple_payback_months": cash.simple_payback_months[i],
@@ -352,7 +348,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
         for i, rid in enumerate(rk.ids)
     ]
     tables["risk_adjusted"] = [
-        {"scenario": _name(inp, "scenarios", sid), "annual_savings_usd": d.annual_savings_usd[i],
+        {"scenario": inp.display_name("scenarios", sid), "annual_savings_usd": d.annual_savings_usd[i],
          "expected_annual_risk_usd": c.expected_annual_risk_usd,
          "expected_one_time_risk_usd": c.expected_one_time_risk_usd,
          "risk_adjusted_savings_usd": cash.risk_adjusted_savings_usd[i], "npv_usd": cash.npv_usd[i],
@@ -361,7 +357,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
     ]
     tables["market"] = [
         {"market_scenario": x.market_name or x.market_id,
-         "scenario": "" if x.scenario is None else _name(inp, "scenarios", x.scenario),
+         "scenario": "" if x.scenario is None else inp.display_name("scenarios", x.scenario),
          "change": x.change, "annual_savings_usd": x.annual_savings_usd, "savings_pct": x.savings_pct,
          "npv_usd": x.npv_usd, "risk_adjusted_npv_usd": x.risk_adjusted_npv_usd, "viable": x.viable,
          "cheapest": labels.ENGLISH.option(x.cheapest_option) if x.cheapest_option else "",
@@ -377,7 +373,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
         for i in range(len(sw.qps))
     ]
     be = r.breakeven
-    primary = _name(inp, "scenarios", r.primary_scenario)
+    primary = inp.display_name("scenarios", r.primary_scenario)
     tables["breakeven_summary"] = [
         {"item": "Smallest load that pays", "value": be.min_qps, "unit": "qps",
          "basis": f"Risk-adjusted net benefit > 0 and payback ≤ {be.payback_target_months:g} months, "
@@ -400,7 +396,7 @@ def result_tables(r: Results, problems: list[Problem] | None = None) -> dict[str
         {"tier": t.name or t.tier_id, "min_qps": t.min_qps, "max_qps": t.max_qps, "savings_min": t.savings_min,
          "savings_max": t.savings_max, "worst_payback_months": t.worst_payback_months,
          "recommendation": t.recommendation, "stars": "★" * t.stars,
-         "mix": ", ".join(_name(inp, "scenarios", sid) for sid in t.mix_scenarios)
+         "mix": ", ".join(inp.display_name("scenarios", sid) for sid in t.mix_scenarios)
          + ("" if t.own_mix else " (primary scenario: no scenario in this tier)"), "seed_claim": t.seed_claim or ""}
         for t in r.tiers
     ]
@@ -414,7 +410,7 @@ def table_columns(r: Results) -> dict[str, tuple[contract.ResultColumn, ...]]:
     """Columns of every result table; the cumulative cash table gets one column per scenario."""
     columns = {t.key: t.columns for t in contract.RESULT_TABLES}
     columns["cumulative_cash"] = columns["cumulative_cash"] + tuple(
-        contract.ResultColumn(sid, _name(r.inputs, "scenarios", sid), "usd", 16) for sid in r.core.scenario_ids)
+        contract.ResultColumn(sid, r.inputs.display_name("scenarios", sid), "usd", 16) for sid in r.core.scenario_ids)
     columns["load_hourly"] = present_serving.load_hourly_columns(r)
     return columns
 

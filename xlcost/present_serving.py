@@ -16,11 +16,6 @@ from .engine.pricing import ON_DEMAND
 Row = dict[str, Any]
 
 
-def _name(inputs, table: str, row_id: str) -> str:
-    t = inputs.table(table)
-    name = t["name"][t.index(row_id)] if "name" in t.columns else None
-    return name or row_id
-
 
 def call_cost_rows(r: Results) -> list[Row]:
     inp, mc = r.inputs, r.core.models
@@ -30,7 +25,7 @@ def call_cost_rows(r: Results) -> list[Row]:
         for c, call in enumerate(CALL_TYPES):
             k = ct.index(call)
             rows.append({
-                "model": _name(inp, "models", mid), "call_type": call,
+                "model": inp.display_name("models", mid), "call_type": call,
                 "tokens_per_call": ct["input_tokens"][k] + ct["output_tokens"][k],
                 "capacity_qps": mc.capacity.qps[i, c], "usd_per_call": mc.usd_per_call[i, c],
                 "usd_per_1m_tokens": mc.usd_per_1m_tokens[i, c], "api_usd_per_call": mc.api_usd_per_call[i, c],
@@ -49,7 +44,7 @@ def option_rows(r: Results) -> list[Row]:
                  "api_pure": api.pure_usd_per_year[i], "api_hetero": api.hetero_usd_per_year[i]}
         best = cheapest(*costs.values())
         rows.append({
-            "scenario": _name(r.inputs, "scenarios", sid), "pure_usd_per_year": costs["pure"],
+            "scenario": r.inputs.display_name("scenarios", sid), "pure_usd_per_year": costs["pure"],
             "hetero_usd_per_year": costs["hetero"], "api_pure_usd_per_year": costs["api_pure"],
             "api_hetero_usd_per_year": costs["api_hetero"], "hetero_savings_pct": d.savings_pct[i],
             "api_pure_savings_pct": api.pure_savings_pct[i], "api_hetero_savings_pct": api.hetero_savings_pct[i],
@@ -62,7 +57,7 @@ def load_summary_rows(r: Results) -> list[Row]:
     inp, c = r.inputs, r.core
     s, d = inp.table("scenarios"), c.deployment
     return [{
-        "scenario": _name(inp, "scenarios", sid), "load_profile": s["load_profile"][i],
+        "scenario": inp.display_name("scenarios", sid), "load_profile": s["load_profile"][i],
         "provisioning": s["provisioning"][i], "peak_qps": s["peak_qps"][i],
         "average_qps": s["peak_qps"][i] / c.load.peak_to_average[i],
         "peak_to_average": c.load.peak_to_average[i], "requests_per_year": c.load.requests_per_year[i],
@@ -77,7 +72,7 @@ def load_summary_rows(r: Results) -> list[Row]:
 def load_hourly_columns(r: Results) -> tuple[contract.ResultColumn, ...]:
     columns = []
     for sid in r.core.scenario_ids:
-        name = _name(r.inputs, "scenarios", sid)
+        name = r.inputs.display_name("scenarios", sid)
         columns += [contract.ResultColumn(f"{sid}.pure", f"{name}: pure GPUs", "gpus", 14),
                     contract.ResultColumn(f"{sid}.hetero", f"{name}: hetero GPUs", "gpus", 14)]
     return contract.RESULTS["load_hourly"].columns + tuple(columns)
@@ -99,7 +94,7 @@ def capacity_rows(r: Results) -> list[Row]:
     inp, cap = r.inputs, r.core.models.capacity
     ids = r.core.models.ids
     return [{
-        "model": _name(inp, "models", x.model), "call_type": x.call_type, "source": x.source,
+        "model": inp.display_name("models", x.model), "call_type": x.call_type, "source": x.source,
         "runs_considered": x.runs_considered, "runs_meeting_slo": x.runs_meeting_slo, "qps": x.qps,
         "sizing_qps": cap.sizing_qps[ids.index(x.model), CALL_TYPES.index(x.call_type)],
         "latency_ms": x.latency_ms, "p99_ttft_ms": x.p99_ttft_ms, "p99_tpot_ms": x.p99_tpot_ms,
@@ -113,7 +108,7 @@ def benchmark_run_rows(r: Results) -> list[Row]:
     b, ct = inp.table("benchmarks"), inp.table("call_types")
     cap = r.core.models.capacity
     chosen = {(x.model, x.call_type): x.source for x in cap.choices}
-    return [{"run": x.run, "model": _name(inp, "models", x.model), "call_type": x.call_type,
+    return [{"run": x.run, "model": inp.display_name("models", x.model), "call_type": x.call_type,
              "request_throughput": b["request_throughput"][b.index(x.run)],
              "p99_ttft_ms": b["p99_ttft_ms"][b.index(x.run)],
              "slo_p99_ttft_ms": ct["slo_p99_ttft_ms"][ct.index(x.call_type)], "meets_slo": x.meets_slo,
@@ -122,6 +117,6 @@ def benchmark_run_rows(r: Results) -> list[Row]:
 
 
 def workflow_latency_rows(r: Results) -> list[Row]:
-    return [{"workflow": _name(r.inputs, "workflows", x.workflow), "pure_ms": x.pure_ms, "hetero_ms": x.hetero_ms,
+    return [{"workflow": r.inputs.display_name("workflows", x.workflow), "pure_ms": x.pure_ms, "hetero_ms": x.hetero_ms,
              "saved_ms": x.saved_ms, "improvement": x.improvement, "business_value": x.business_value}
             for x in r.workflow_latency]

@@ -27,11 +27,6 @@ IRR_PLAUSIBLE = 10.0  # 1,000 %
 PAYBACK_PLAUSIBLE_MONTHS = 1.0
 
 
-def _name(inputs, table: str, row_id: str) -> str:
-    t = inputs.table(table)
-    name = t["name"][t.index(row_id)] if "name" in t.columns else None
-    return name or row_id
-
 
 def simulation_rows(r: Results) -> dict[str, list[Row]]:
     """Every table of the Simulation sheet (empty tables, and a line saying so, when it is off)."""
@@ -50,11 +45,11 @@ def simulation_rows(r: Results) -> dict[str, list[Row]]:
              for p, v in zip(s.curve_probability, s.curve_risk_adjusted_npv_usd, strict=True)]
     summary: list[Row] = []
     for outcome in s.scenarios:
-        scenario = _name(inp, "scenarios", outcome.scenario)
+        scenario = inp.display_name("scenarios", outcome.scenario)
         for metric in METRICS:
             summary.append({"scenario": scenario, "metric": LABELS.measure(metric, capital=True),
                             "unit": METRIC_UNITS[metric], **vars(outcome.metric(metric))})
-    risk = [{"scenario": _name(inp, "scenarios", o.scenario), "prob_loss": o.prob_loss,
+    risk = [{"scenario": inp.display_name("scenarios", o.scenario), "prob_loss": o.prob_loss,
              "prob_loss_standard_error": o.prob_loss_standard_error, "prob_npv_negative": o.prob_npv_negative,
              "prob_npv_negative_standard_error": o.prob_npv_negative_standard_error,
              "prob_payback_over_target": o.prob_payback_over_target, "payback_target_months": s.payback_target_months}
@@ -69,7 +64,7 @@ def simulation_rows(r: Results) -> dict[str, list[Row]]:
 
 
 def run_row(r: Results, s: Simulation, npv: Summary) -> Row:
-    scenario = _name(r.inputs, "scenarios", s.primary_scenario)
+    scenario = r.inputs.display_name("scenarios", s.primary_scenario)
     loss = s.primary.prob_loss
     if loss in (0.0, 1.0):
         chance = f"{'none' if loss == 0 else 'every one'} of the trials made a loss"
@@ -91,7 +86,7 @@ def simulation_key_figures(r: Results) -> list[tuple[str, str, float | None, str
     out = [("mc.trials", "Monte Carlo trials", float(s.trials), "count"),
            ("mc.seed", "Monte Carlo seed", float(s.seed), "count")]
     for o in s.scenarios:
-        n = _name(r.inputs, "scenarios", o.scenario)
+        n = r.inputs.display_name("scenarios", o.scenario)
         ra, npv, savings = o.risk_adjusted_npv_usd, o.npv_usd, o.annual_savings_usd
         out += [(f"mc.{o.scenario}.risk_adjusted_npv.{stat}", f"{n}: risk-adjusted NPV, simulated {words}",
                  getattr(ra, stat), "usd")

@@ -12,22 +12,12 @@ from typing import Any
 import numpy as np
 
 from ..engine.model import Results
+from ..present_simulation import IRR_PLAUSIBLE as IMPLAUSIBLE_IRR  # the model checks' thresholds, shared
+from ..present_simulation import PAYBACK_PLAUSIBLE_MONTHS as IMPLAUSIBLE_PAYBACK_MONTHS
 from .i18n import Lang
 
 # Bisection steps for the "what would change the answer" thresholds (2^-22 of the searched range).
 THRESHOLD_STEPS = 22
-# Plausibility: returns a board should question before signing.
-IMPLAUSIBLE_IRR = 10.0  # 1,000 %
-IMPLAUSIBLE_PAYBACK_MONTHS = 1.0
-
-
-def _name(inputs, table: str, row_id: str) -> str:
-    t = inputs.table(table)
-    if "name" in t.columns:
-        name = t["name"][t.index(row_id)]
-        if name:
-            return str(name)
-    return str(row_id)
 
 
 def _crossing(f, lo: float, hi: float, steps: int = THRESHOLD_STEPS) -> float | None:
@@ -112,12 +102,12 @@ def _primary(results: Results) -> dict[str, Any]:
     p = core.scenario_ids.index(results.primary_scenario)
     s = inp.table("scenarios")
     return {
-        "p": p, "name": _name(inp, "scenarios", results.primary_scenario), "load": float(s["peak_qps"][p]),
+        "p": p, "name": inp.display_name("scenarios", results.primary_scenario), "load": float(s["peak_qps"][p]),
         "years": int(inp.param("horizon_years")), "ra_npv": float(core.cash.risk_adjusted_npv_usd[p]),
         "savings": float(core.deployment.annual_savings_usd[p]), "share": float(core.deployment.savings_pct[p]),
         "upfront": float(core.upfront_usd), "escalation": float(s["escalation_rate"][p]),
-        "planner": _name(inp, "models", s["planner_model"][p]),
-        "executor": _name(inp, "models", s["executor_model"][p]),
+        "planner": inp.display_name("models", s["planner_model"][p]),
+        "executor": inp.display_name("models", s["executor_model"][p]),
         "executor_id": s["executor_model"][p],
     }
 
@@ -307,7 +297,7 @@ def warnings(results: Results, t: Lang) -> list[dict[str, str]]:
     _, F = t.gettext, t.F
     inp, core = results.inputs, results.core
     cash, d = core.cash, core.deployment
-    names = [_name(inp, "scenarios", sid) for sid in core.scenario_ids]
+    names = [inp.display_name("scenarios", sid) for sid in core.scenario_ids]
     out: list[dict[str, str]] = []
     flagged = []
     for i, name in enumerate(names):
@@ -323,7 +313,7 @@ def warnings(results: Results, t: Lang) -> list[dict[str, str]]:
     s = inp.table("scenarios")
     w = inp.table("workflows")
     zero = [names[i] for i in range(len(names)) if float(s["escalation_rate"][i]) == 0]
-    zero += [_name(inp, "workflows", wid) for i, wid in enumerate(w.ids) if float(w["escalation_rate"][i]) == 0]
+    zero += [inp.display_name("workflows", wid) for i, wid in enumerate(w.ids) if float(w["escalation_rate"][i]) == 0]
     if zero:
         out.append({"title": _("The small model is assumed never to fail"),
                     "text": _("The escalation rate is exactly 0% in {list}: no act step would ever go back to the "

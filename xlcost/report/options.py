@@ -17,7 +17,7 @@ import numpy as np
 from ..engine.capacity import CALL_TYPES
 from ..engine.market import cheapest
 from ..engine.model import Results
-from ..labels import OPTION_CODES, OPTION_LETTERS, namer
+from ..labels import OPTION_CODES, OPTION_LETTERS
 from .formatting import finite as _finite
 from .i18n import Lang
 
@@ -25,9 +25,6 @@ Row = dict[str, Any]
 SELF_HOSTED = ("pure", "hetero")
 FLAT = 1.0 + 1e-9  # a peak-to-average ratio up to this is a flat day
 
-
-def _name(results: Results, table: str, row_id: str) -> str:
-    return namer(results.inputs)(table, row_id)
 
 
 def annual_costs(results: Results, i: int) -> dict[str, float]:
@@ -114,7 +111,7 @@ def scenario_costs(results: Results, t: Lang) -> list[Row]:
     columns = [money_cells([x[code] for x in costs], t) for code in OPTION_CODES]
     savings = [float(v) for v in results.core.deployment.annual_savings_usd]
     saved = F.money_scaled(savings)
-    return [{"scenario": _name(results, "scenarios", sid), "qps": F.qps(s["peak_qps"][i]),
+    return [{"scenario": results.inputs.display_name("scenarios", sid), "qps": F.qps(s["peak_qps"][i]),
              "cells": [column[i] for column in columns], "savings": saved[i],
              "share": F.pct(results.core.deployment.savings_pct[i]), "cheapest": OPTION_LETTERS[cheapest_of(costs[i])],
              "loses": savings[i] < 0} for i, sid in enumerate(results.core.scenario_ids)]
@@ -126,14 +123,14 @@ def api_caveat(results: Results, t: Lang) -> str:
     text = _("A and B pay for the GPUs provisioned, used or not; C and D pay for the tokens used. Against a fleet "
              "sized for the peak, a comparison flatters the API whenever load runs below the peak; against average "
              "usage it flatters self-hosting.")
-    flat = [_name(results, "scenarios", sid) for i, sid in enumerate(results.core.scenario_ids)
+    flat = [results.inputs.display_name("scenarios", sid) for i, sid in enumerate(results.core.scenario_ids)
             if float(results.core.load.peak_to_average[i]) <= FLAT]
     if len(flat) == len(results.core.scenario_ids):
         return text + t.gap + _("Here every scenario runs at its peak all day (a flat load profile): both kinds of "
                                 "bill cover the same load, hour for hour.")
     s = results.inputs.table("scenarios")
     shapes = [_("{scenario}: “{profile}” profile, peak {ratio} the average, {provisioning}").format(
-        scenario=_name(results, "scenarios", sid), profile=s["load_profile"][i],
+        scenario=results.inputs.display_name("scenarios", sid), profile=s["load_profile"][i],
         ratio=t.F.ratio(results.core.load.peak_to_average[i], 2), provisioning=t.L.provisioning(s["provisioning"][i]))
         for i, sid in enumerate(results.core.scenario_ids)]
     return text + t.gap + _("The load profiles used: {list}.").format(list=_("; ").join(shapes))
@@ -203,7 +200,7 @@ def load(results: Results, t: Lang) -> Row:
             "the peak, and {billing}.").format(billing=billing(results, t))}
     s = results.inputs.table("scenarios")
     d = c.deployment
-    rows = [{"scenario": _name(results, "scenarios", sid), "profile": s["load_profile"][i],
+    rows = [{"scenario": results.inputs.display_name("scenarios", sid), "profile": s["load_profile"][i],
              "provisioning": _("autoscaled, {headroom} headroom").format(
                  headroom=F.pct(s["autoscale_headroom"][i], 0)) if s["provisioning"][i] == "autoscaled"
              else t.L.provisioning(s["provisioning"][i]),
@@ -236,7 +233,8 @@ def unit_costs(results: Results, t: Lang) -> Row:
             api_call, api_tokens = _finite(mc.api_usd_per_call[i, k]), _finite(mc.api_usd_per_1m_tokens[i, k])
             choice = evidence.get((mid, call))
             rows.append({
-                "model": _name(results, "models", mid) if k == 0 else "", "first": k == 0, "span": len(CALL_TYPES),
+                "model": results.inputs.display_name("models", mid) if k == 0 else "", "first": k == 0,
+                "span": len(CALL_TYPES),
                 "call": t.L.call_type(call), "tokens": F.smart(tokens, 0),
                 "qps": F.qps(mc.capacity.qps[i, k]), "sizing": F.qps(mc.capacity.sizing_qps[i, k]),
                 "call_usd": F.unit_cost(mc.usd_per_call[i, k] * 1e6, "usd_per_1m_calls"),
@@ -251,7 +249,8 @@ def unit_costs(results: Results, t: Lang) -> Row:
         source = m["api_price_source"][i] or ""
         if np.isnan(m["api_usd_per_1m_input"][i]):
             source = _("no API price") + (f" ({source})" if source else "")
-        sources.append(_("{model}: {source}").format(model=_name(results, "models", mid), source=source or t.F.blank))
+        sources.append(_("{model}: {source}").format(model=results.inputs.display_name("models", mid),
+                                                     source=source or t.F.blank))
     return {"rows": rows, "sources": sources}
 
 
@@ -263,7 +262,7 @@ def workflow_costs(results: Results, t: Lang) -> list[Row]:
     def per_1k(x: float) -> str:
         return F.usd(x * 1e3, 2) if _finite(x) is not None else t.gettext("no API price")
 
-    return [{"workflow": _name(results, "workflows", wid), "plan_calls": F.smart(w["plan_calls"][i]),
+    return [{"workflow": results.inputs.display_name("workflows", wid), "plan_calls": F.smart(w["plan_calls"][i]),
              "act_steps": F.smart(w["act_steps"][i]), "escalation": F.pct(w["escalation_rate"][i]),
              "cells": [per_1k(wc.pure_usd[i]), per_1k(wc.hetero_usd[i]), per_1k(wc.api_pure_usd[i]),
                        per_1k(wc.api_hetero_usd[i])], "savings": F.pct(wc.savings_pct[i])}
@@ -312,12 +311,12 @@ def capacity_evidence(results: Results, t: Lang) -> Row:
     for mid in results.core.models.ids:
         choices = [x for x in results.core.models.capacity.choices if x.model == mid and x.source != "typed"]
         if not choices:
-            typed.append(_name(results, "models", mid))
+            typed.append(results.inputs.display_name("models", mid))
             continue
         for x in choices:
             r = b.index(x.source)
             gpu_type = b["gpu_type"][r] or ""
-            facts = {"model": _name(results, "models", mid), "call": t.L.call_type(x.call_type),
+            facts = {"model": results.inputs.display_name("models", mid), "call": t.L.call_type(x.call_type),
                      "engine": t.L.engine(b["engine"][r]), "date": _run_date(b["run_date"][r] or "", t),
                      "hardware": f"{F.smart(b['gpus'][r])} × {gpu_type}" if gpu_type else F.smart(b["gpus"][r]),
                      "run": x.source, "qps": F.qps(x.qps), "meeting": x.runs_meeting_slo,
@@ -358,7 +357,8 @@ def capacity_chart_data(results: Results, t: Lang) -> list[Row]:
         latency = _finite(b["p99_ttft_ms"][r])
         if latency is None:
             continue
-        panel = panels.setdefault(x.model, {"model": _name(results, "models", x.model), "points": [], "limits": []})
+        panel = panels.setdefault(x.model, {"model": results.inputs.display_name("models", x.model), "points": [],
+                                            "limits": []})
         panel["points"].append({"qps": float(b["request_throughput"][r]), "ms": latency, "meets": x.meets_slo,
                                 "chosen": x.run in chosen, "call": t.L.call_type(x.call_type)})
         limit = _finite(ct["slo_p99_ttft_ms"][ct.index(x.call_type)])

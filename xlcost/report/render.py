@@ -133,7 +133,7 @@ def build_charts(results: Results, t: Lang | None = None) -> dict[str, Any]:
     inp, core = results.inputs, results.core
     d = core.deployment
     s = inp.table("scenarios")
-    names = [_name(inp, "scenarios", sid) for sid in core.scenario_ids]
+    names = [inp.display_name("scenarios", sid) for sid in core.scenario_ids]
     p = core.scenario_ids.index(results.primary_scenario)
     out = {}
     api = core.api
@@ -191,7 +191,7 @@ def extra_charts(results: Results, t: Lang, text: dict[str, str]) -> dict[str, s
         out["capacity"] = charts.capacity_chart(panels, text, F)
     if not O.is_flat_and_static(results):
         fleet = hourly_fleet(results.inputs, results.core)
-        names = [_name(results.inputs, "scenarios", sid) for sid in results.core.scenario_ids]
+        names = [results.inputs.display_name("scenarios", sid) for sid in results.core.scenario_ids]
         out["hourly_fleet"] = charts.hourly_fleet_chart(
             names, [[float(v) for v in row] for row in fleet.pure_gpus],
             [[float(v) for v in row] for row in fleet.hetero_gpus], text, F)
@@ -243,9 +243,6 @@ def svg_data_url(svg: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _name(inputs, table: str, row_id: str) -> str:
-    return labels.namer(inputs)(table, row_id)
-
 
 def _short(text: str, limit: int) -> str:
     s = " ".join(str(text).split())
@@ -277,7 +274,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
     tables = result_tables(results, problems)
     th = D.thresholds(results)
     title = str(inp.param("report_title") or t.gettext("xlcost decision report"))
-    names = [_name(inp, "scenarios", sid) for sid in core.scenario_ids]
+    names = [inp.display_name("scenarios", sid) for sid in core.scenario_ids]
     p = core.scenario_ids.index(results.primary_scenario)
     # Callers usually pass problems that already hold the model checks (api.evaluate adds them).
     checks = check_rows(list(problems) + [c for c in model_checks(results) if c not in problems])
@@ -333,7 +330,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "step_bands": T.step_bands(results, t),
         "tiers": T.tier_rows(results, t),
         "workflow_min_act_steps": [
-            {"workflow": _name(inp, "workflows", wid), "steps": steps}
+            {"workflow": inp.display_name("workflows", wid), "steps": steps}
             for wid, steps in results.breakeven.workflow_min_act_steps.items()],
         "recon_groups": recon,
         "recon_count": len(recon_flat),

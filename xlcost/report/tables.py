@@ -21,14 +21,6 @@ from .i18n import Lang
 Row = dict[str, Any]
 
 
-def _name(inputs, table: str, row_id: str) -> str:
-    t = inputs.table(table)
-    if "name" in t.columns:
-        name = t["name"][t.index(row_id)]
-        if name:
-            return str(name)
-    return str(row_id)
-
 
 # ------------------------------------------------------------------------------------------- summary
 
@@ -106,7 +98,7 @@ def gpu_price(results: Results, t: Lang) -> dict[str, Any]:
 def latency_rows(results: Results, t: Lang) -> list[Row]:
     """Latency per workflow (its calls run one after another), both options."""
     F = t.F
-    return [{"workflow": _name(results.inputs, "workflows", x.workflow), "pure": F.smart(x.pure_ms),
+    return [{"workflow": results.inputs.display_name("workflows", x.workflow), "pure": F.smart(x.pure_ms),
              "hetero": F.smart(x.hetero_ms), "saved": F.smart(x.saved_ms), "improvement": F.pct(x.improvement),
              "value": t.L.business_value(x.business_value)} for x in results.workflow_latency]
 
@@ -119,12 +111,12 @@ def impact_rows(results: Results, t: Lang) -> dict[str, Any]:
     workflows = list(dict.fromkeys(x.workflow for x in results.latency_impact))
     industries: dict[str, Row] = {}
     for x in results.latency_impact:
-        row = industries.setdefault(x.industry, {"industry": _name(inp, "industries", x.industry),
+        row = industries.setdefault(x.industry, {"industry": inp.display_name("industries", x.industry),
                                                  "per_100ms": F.pct(x.impact_per_100ms), "cells": {}})
         usd = f" ({F.usd(x.impact_usd_per_year)})" if x.impact_usd_per_year is not None else ""
         row["cells"][x.workflow] = F.pct(x.impact_share) + usd
     rows = [{**row, "cells": [row["cells"].get(w, F.blank) for w in workflows]} for row in industries.values()]
-    return {"workflows": [_name(inp, "workflows", w) for w in workflows], "rows": rows,
+    return {"workflows": [inp.display_name("workflows", w) for w in workflows], "rows": rows,
             "has_usd": any(x.impact_usd_per_year is not None for x in results.latency_impact)}
 
 
@@ -187,7 +179,7 @@ def cash_flows(results: Results, t: Lang) -> Row:
         {"label": _("Operating cost"), "cells": cells([0.0] + [-float(c.recurring_usd_per_year)] * later)},
         {"label": _("Expected risk cost"), "cells": cells(risk)}]}]
     for i, sid in enumerate(c.scenario_ids):
-        groups.append({"title": _name(results.inputs, "scenarios", sid), "lines": [
+        groups.append({"title": results.inputs.display_name("scenarios", sid), "lines": [
             {"label": _("Savings"), "cells": cells([0.0] + [float(c.deployment.annual_savings_usd[i])] * later)},
             {"label": _("Net cash flow"), "cells": cells(cash.flows[i]), "strong": True},
             {"label": _("Cumulative discounted"), "cells": cells(np.cumsum(cash.flows[i] * factors[i])),
@@ -233,7 +225,7 @@ def risk_by_scenario(results: Results, t: Lang) -> list[Row]:
     for i, sid in enumerate(c.scenario_ids):
         savings = float(d.annual_savings_usd[i])
         share = float(c.expected_annual_risk_usd) / savings if savings > 0 else None
-        out.append({"scenario": _name(results.inputs, "scenarios", sid), "savings": F.usd(savings),
+        out.append({"scenario": results.inputs.display_name("scenarios", sid), "savings": F.usd(savings),
                     "risk": F.usd(c.expected_annual_risk_usd), "share": F.pct(share) if share is not None else F.blank,
                     "ra_savings": F.usd(cash.risk_adjusted_savings_usd[i]), "npv": F.usd(cash.npv_usd[i]),
                     "ra_npv": F.usd(cash.risk_adjusted_npv_usd[i]),
@@ -274,7 +266,7 @@ def market_rows(results: Results, t: Lang) -> list[Row]:
             continue
         costs = {code: getattr(m, f"{code}_usd_per_year") for code in OPTION_CODES}
         group["rows"].append({
-            "scenario": _name(inp, "scenarios", m.scenario),
+            "scenario": inp.display_name("scenarios", m.scenario),
             "cells": [cell if _f(costs[code]) is not None else _("no API price")
                       for code, cell in zip(OPTION_CODES, (col[k] for col in columns), strict=True)],
             "savings": savings[k], "ra_npv": ra_npv[k], "viable": F.yes_no(m.viable),
@@ -330,10 +322,10 @@ def tier_rows(results: Results, t: Lang) -> dict[str, Any]:
     _, F = t.gettext, t.F
     inp = results.inputs
     tiers = inp.table("load_tiers")
-    primary = _name(inp, "scenarios", results.primary_scenario)
+    primary = inp.display_name("scenarios", results.primary_scenario)
     rows = []
     for i, x in enumerate(results.tiers):
-        mix = _(", ").join(_name(inp, "scenarios", sid) for sid in x.mix_scenarios)
+        mix = _(", ").join(inp.display_name("scenarios", sid) for sid in x.mix_scenarios)
         rows.append({"tier": x.name or x.tier_id,
                      "range": load_range(x.min_qps, x.max_qps, not np.isnan(tiers["max_qps"][i]), t),
                      "mix": mix if x.own_mix else _("{scenario} (no scenario in this tier)").format(scenario=mix),
