@@ -42,7 +42,8 @@ def main() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
             write_po(f, catalog, width=0, omit_header=False, sort_output=False, include_lineno=False)
-        missing = [m.id for m in catalog if m.id and not m.string]
+        # A plural message's translation is a tuple of forms: ("",) is untranslated too.
+        missing = [m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
         missing_total += len(missing)
         print(f"{path.relative_to(ROOT)}: {len(catalog)} messages, {len(missing)} to translate")
         for message in missing:

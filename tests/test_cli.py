@@ -54,7 +54,7 @@ def test_bad_inputs_list_every_problem_exit_2_and_touch_nothing(tmp_path):
         result = xlcost(command, book)
         assert result.returncode == 2, command
         assert "Traceback" not in result.stderr
-        assert "3 input error(s)" in result.stderr
+        assert "3 input errors." in result.stderr
         assert "GPU Offers!F5" in result.stderr and "expected a number > 0" in result.stderr
         assert "Workflows!E6" in result.stderr and "'gpt-9'" in result.stderr and "qwen3-4b" in result.stderr
         assert "Risks!C7" in result.stderr and "enter 0.8 or 80%" in result.stderr
@@ -131,4 +131,4 @@ def test_report_without_a_workbook_uses_the_shipped_default(tmp_path):
 
 def test_model_check_warnings_point_at_the_row():
     result = xlcost("check", SHIPPED)
-    assert "warning  Scenarios!A7: Scenario small: the heterogeneous option costs $65,750 a year more" in result.stdout
+    assert "warning  Scenarios!C7: Scenario small: the heterogeneous option costs $65,750 a year more" in result.stdout

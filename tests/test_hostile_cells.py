@@ -382,7 +382,7 @@ def assert_answer(case: Case, command: str, code: int, stderr: str) -> None:
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     lines = stderr.splitlines()
     errors = [line for line in lines[1:] if line.strip().startswith("error")]
-    assert f"has {len(errors)} input error(s)" in lines[0], stderr
+    assert f"has {len(errors)} input error{'' if len(errors) == 1 else 's'}." in lines[0], stderr
     for where, phrase in case.expect:
         hits = [line for line in lines if f" {where} " in f"{line} " and phrase in line]
         assert hits, f"{command}: no line naming {where} with {phrase!r}:\n{stderr}"

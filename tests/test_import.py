@@ -140,7 +140,7 @@ def test_import_twice_adds_nothing_and_says_so(book, results, capsys):
     out = capsys.readouterr().out
     assert book.read_bytes() == once
     assert out.count("skipped: already in Benchmarks as ") == 6
-    assert "Nothing new for" in out and "6 run(s) already there, skipped" in out
+    assert "Nothing new for" in out and "6 runs already there, skipped" in out
     # the same file again within one command, under another name: added once
     copy = results[0].with_name("copy-of-vllm.json")
     shutil.copy(results[0], copy)
@@ -179,7 +179,7 @@ def test_dry_run_shows_and_writes_nothing(book, results, capsys):
     assert book.read_bytes() == before
     assert "vllm.json: vLLM --save-result JSON" in out
     assert "concurrency 8" in out and "6.25 req/s" in out and "p99 TTFT 95.5 ms / TPOT 12.2 ms" in out
-    assert "Dry run: would add 6 run(s) to Benchmarks" in out
+    assert "Dry run: would add 6 runs to Benchmarks" in out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def test_every_real_sample_imports_into_the_workbook(book, capsys):
     assert len({r["Run id"] for r in rows}) == 27
     assert api.check(book).ok
     assert cli.main(["import", str(book), *map(str, rest), "--model", "qwen3-4b"]) == 0
-    assert "26 run(s) already there" in capsys.readouterr().out
+    assert "26 runs already there" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

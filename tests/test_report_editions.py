@@ -206,12 +206,32 @@ def test_chinese_edition_has_no_untranslated_template_text():
     english = [m.id for m in po if isinstance(m.id, str) and m.id and m.string != m.id
                and len(m.id.split()) >= 3 and not re.search(r"[{%<]", m.id)]
     assert len(english) > 100
-    # The body: the appendices quote the workbook's own text (and its checks' messages) as typed.
+    # The body: the appendices quote the workbook's own text as typed.
     text = _squash("".join(_body(zh)))
     leaked = [m for m in english if _squash(m) in text]
     assert not leaked, leaked[:5]
     assert catalog.gettext("Executive summary") == "执行摘要"
     assert zh["reader"].trailer["/Root"]["/Lang"] == "zh-CN"
+
+
+def test_chinese_checks_appendix_translates_the_model_checks_and_quotes_input_messages():
+    from xlcost.contract import Problem
+    from xlcost.report import render
+
+    results = edition("zh")["results"]
+    page = html(results, "zh")
+    checks = page[page.index('id="checks"'):page.index('id="audit"')]
+    assert "场景 enterprise, sme, small：升级率恰好为 0，即假定小模型从不失败；请在试点中实测。" in checks
+    assert "通过，有 6 条警告待审阅。" in checks
+    assert "never fails" not in checks and "PASS" not in checks
+    assert "英文原文" not in checks  # nothing is quoted in English
+
+    typed = Problem("warning", "Parameters", "B40", "unknown parameter colour is ignored")
+    page, _dirs = render._html(results, workbook_name="book.xlsx", workbook_sha256="0" * 64, problems=[typed],
+                               command_line="xlcost report", templates_dir=None, generated_at=None, lang="zh")
+    checks = page[page.index('id="checks"'):page.index('id="audit"')]
+    assert "unknown parameter colour is ignored" in checks and "英文原文" in checks
+    assert "输入问题（1 个）" in checks and "通过，有 7 条警告待审阅。" in checks
 
 
 def test_chinese_text_is_embedded_in_a_cjk_font():
@@ -235,7 +255,7 @@ def test_catalog_translates_every_message_with_the_same_placeholders():
     translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in po if m.id}
     messages = [m.id if isinstance(m.id, str) else m.id[0]
                 for m in extract_messages(i18n.locale_dir().parents[1] / "templates") if m.id]
-    missing = [m for m in messages if not translated.get(m)]
+    missing = [m for m in messages if not translated.get(m) or not all(translated[m])]
     assert not missing, f"untranslated (run scripts/i18n.py): {missing[:5]}"
     for message in messages:
         text = translated[message]

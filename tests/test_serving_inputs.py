@@ -88,7 +88,7 @@ CASES = {
         ["parameter committed_term is '3-year', but no 3-year GPU offer has Include = TRUE"]),
     "call-type-twice": (
         lambda wb: [set_cell(wb, "CallTypes", 2, "Call type", "plan")],
-        ["repeats the id 'plan'", "has 2 row(s) for call type 'plan'", "has 0 row(s) for call type 'act'"]),
+        ["repeats the id 'plan'", "has 2 rows for call type 'plan'", "has 0 rows for call type 'act'"]),
     "benchmark-capacity-without-runs": (
         lambda wb: [set_cell(wb, "Models", 1, "Capacity source", "benchmark")],
         ["model qwen3-4b takes its capacity from benchmarks, but the Benchmarks table has no run of it"]),

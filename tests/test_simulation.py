@@ -159,7 +159,7 @@ def test_collapsed_ranges_give_the_deterministic_results_exactly():
             summary = outcome.metric(m)
             assert [summary.p5, summary.p10, summary.p50, summary.p90, summary.p95] == [exact] * 5, m
             if exact is not None:
-                assert summary.mean == pytest.approx(exact, rel=1e-12) and summary.std == pytest.approx(0, abs=1e-6)
+                assert (summary.mean, summary.std, summary.standard_error) == (exact, 0.0, 0.0), m
         assert outcome.prob_loss == float(r.core.cash.risk_adjusted_npv_usd[i] < 0)
     assert all(b.swing == 0 for b in r.simulation.tornado)
     assert set(r.simulation.curve_risk_adjusted_npv_usd) == {r.core.cash.risk_adjusted_npv_usd[0]}
@@ -288,10 +288,10 @@ def test_plausibility_checks_of_the_shipped_workbook_name_their_cells():
     def has(where: str, phrase: str) -> bool:
         return any(w.startswith(where + ":") and phrase in w for w in warnings)
 
-    assert has("Costs!A5", "Scenario enterprise: IRR 18,530%, payback 0.1 months")
-    assert has("Costs!A5", "does it include migration, parallel running, and the team?")
-    assert has("Scenarios!A5", "assumes the small model never fails; measure it in a pilot")
-    assert has("Workflows!A5", "assumes the small model never fails")
+    assert has("Costs!C5", "Scenario enterprise: IRR 18,530%, payback 0.1 months")
+    assert has("Costs!C5", "does it include migration, parallel running, and the team?")
+    assert has("Scenarios!G5", "assumes the small model never fails; measure it in a pilot")
+    assert has("Workflows!G5", "assumes the small model never fails")
     assert has(f"Parameters!{_param_cell('sla_target')}", "Both options fall short of the SLA target")
     assert not any("benchmark" in w.lower() for w in warnings)
 
@@ -302,5 +302,14 @@ def test_typed_capacity_is_questioned_when_benchmarks_of_the_model_exist(tmp_pat
     path.write_bytes(build(cells={("Benchmarks", ref): value for ref, value in run.items()}))
     outcome = api.check(path)
     assert outcome.ok, [str(p) for p in outcome.errors]
-    assert any(str(p).startswith("Models!A5:") and "Benchmarks table holds 1 run(s) of it" in p.message
+    assert any(str(p).startswith("Models!K5:") and "Benchmarks table holds 1 run of it" in p.message
                for p in outcome.problems)
+
+
+def test_a_result_that_differs_only_by_rounding_has_no_spread():
+    from xlcost.engine.simulation import summary
+
+    share = summary(np.array([-0.0625, -0.0625 + 2.2e-16, -0.0625 - 2.2e-16] * 100))  # 1 - 15/16, rounded
+    assert (share.mean, share.std, share.standard_error) == (-0.0625, 0.0, 0.0)
+    spread = summary(np.array([-0.0625, -0.0626] * 100))
+    assert spread.std > 0 and spread.mean == pytest.approx(-0.06255)

@@ -339,7 +339,7 @@ def test_path_with_spaces_and_non_ascii(tmp_path: Path) -> None:
     path.write_bytes(set_cells(path.read_bytes(), {PRICE_CELL: "thirty"}))
     before = sha(path)
     result = run("recalc", path)
-    assert result.returncode == 2 and "ünïcode 模型 v2.xlsx has 1 input error(s)" in result.stderr
+    assert result.returncode == 2 and "ünïcode 模型 v2.xlsx has 1 input error." in result.stderr
     assert "GPU Offers!F5" in result.stderr and sha(path) == before
     # Excel's and LibreOffice's lock files are found under the same awkward name
     path.write_bytes(stale_workbook(31.25))

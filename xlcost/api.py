@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, contract
+from . import __version__, contract, labels
 from .contract import Problem
 from .engine.model import Results, compute
 from .engine.simulation import OnProgress
@@ -85,7 +85,7 @@ class InputError(Exception):
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
-        super().__init__(f"{len(outcome.errors)} input error(s)")
+        super().__init__(labels.count(len(outcome.errors), "input error"))
 
 
 def default_workbook() -> Path:
@@ -159,7 +159,8 @@ def _require_result_sheets(pkg: Package) -> None:
     if missing:
         names = ", ".join(repr(s) for s in missing)
         raise WorkbookFileError(
-            f"{pkg.path.name}: the result sheet(s) {names} are missing (deleted or renamed?); expected them back "
+            f"{pkg.path.name}: the result {'sheet' if len(missing) == 1 else 'sheets'} {names} "
+            f"{'is' if len(missing) == 1 else 'are'} missing (deleted or renamed?); expected them back "
             "so xlcost can write its results: rename them back, or copy your inputs into a fresh `xlcost new` "
             "workbook. `xlcost check`, `export` and `report` work without them.")
 

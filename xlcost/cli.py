@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from . import __version__
+from . import __version__, labels
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 70
@@ -187,8 +187,8 @@ def _print_problems(book: Path, problems, *, changed: bool = False) -> None:
     errors = [p for p in problems if p.severity == "error"]
     status = "" if changed else " Nothing was changed."
     with _unless_the_reader_left(sys.stderr):
-        print(f"xlcost: {book.name} has {len(errors)} input error(s).{status} Fix these and run again:",
-              file=sys.stderr)
+        errors_found = labels.count(len(errors), "input error")
+        print(f"xlcost: {book.name} has {errors_found}.{status} Fix these and run again:", file=sys.stderr)
         for p in problems:
             where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
             print(f"  {p.severity:<8} {where:<22} {p.message}", file=sys.stderr)
@@ -382,10 +382,10 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"  {text}")
     added = len(report.added)
     skipped = len(report.runs) - added
-    done = [f"{added} run(s) to Benchmarks"] if report.runs else []
+    done = [f"{labels.count(added, 'run')} to Benchmarks"] if report.runs else []
     done += [f"the SLIME columns of {line.model}" for line in report.slime if line.changes]
     what = " and ".join(done) or "nothing"
-    tail = f" ({skipped} run(s) already there, skipped)" if skipped else ""
+    tail = f" ({labels.count(skipped, 'run')} already there, skipped)" if skipped else ""
     if args.dry_run:
         print(f"Dry run: would add {what}{tail}. {args.book} was not changed.")
     elif report.written:

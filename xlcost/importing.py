@@ -21,6 +21,7 @@ from . import contract
 from .contract import InputTable, ProblemList
 from .importers import BenchmarkFileError, BenchmarkRun, ParsedFile, SlimeScript, parse
 from .importers.base import read_bounded
+from .labels import count
 from .workbook.package import Package, parse_ref
 from .workbook.parse import RawCell, _Invalid, clean_value, parse_table
 from .workbook.read import raw_table
@@ -41,7 +42,7 @@ class ImportProblems(Exception):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(count(len(problems), "problem"))
 
 
 @dataclass(frozen=True)

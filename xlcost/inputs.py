@@ -52,8 +52,9 @@ class Table:
 class Inputs:
     tables: dict[str, Table]
     params: dict[str, Any]
-    # Where values came from, for messages: a parameter's key, or "<table key>.<row id>" for a row's
-    # id cell, maps to "Sheet!A1". Empty for inputs that did not come from a workbook.
+    # Where values came from, for messages: a parameter's key, "<table key>.<row id>" for a row's id
+    # cell or "<table key>.<row id>.<column key>" for one of its cells, maps to "Sheet!A1". Empty for
+    # inputs that did not come from a workbook.
     source: str = "defaults"
     cell_refs: dict[str, str] = field(default_factory=dict)
 
@@ -79,7 +80,7 @@ class Inputs:
 
     def location(self, key: str, sheet: str) -> tuple[str, str]:
         """(sheet, cell) of an input (see ``cell_refs``), or just ``sheet`` when it did not come from a workbook."""
-        ref = self.cell_refs.get(key)
+        ref = self.cell_refs.get(key) or self.cell_refs.get(key.rpartition(".")[0])  # else the row's id cell
         return tuple(ref.split("!", 1)) if ref else (sheet, "")  # type: ignore[return-value]
 
 

@@ -21,6 +21,11 @@ Gettext = Callable[[str], str]
 Namer = Callable[[str, str], str]
 
 
+def count(n: int, noun: str, plural: str = "") -> str:
+    """A number with its noun in English: "1 run", "6 runs" (messages never say "run(s)")."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction; translated where it is shown."""
     return message
@@ -50,7 +55,7 @@ CAPACITY_SOURCES = {"typed": N_("typed in"), "benchmark": N_("measured")}
 ENGINES = {"vllm": "vLLM", "sglang": "SGLang", "genai-perf": "GenAI-Perf", "aiperf": "AIPerf",
            "other": N_("another tool")}
 STATUS = {"matches": N_("matches"), "differs": N_("differs"), "unknown id": N_("unknown figure")}
-SEVERITY = {"error": N_("error"), "warning": N_("warning"), "summary": N_("summary")}
+SEVERITY = {"error": N_("Error"), "warning": N_("Warning"), "summary": N_("Summary")}
 TASK_CLASSES = {"simple": N_("simple task"), "complex": N_("complex task")}
 BUSINESS_VALUE = {"high": N_("high"), "moderate": N_("moderate"), "low": N_("low")}
 CALL_TYPES = {"plan": N_("planning call"), "act": N_("act step")}

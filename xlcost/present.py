@@ -4,6 +4,7 @@ the model checks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,8 @@ from . import contract, labels, present_serving
 from .contract import Problem
 from .engine.capacity import CALL_TYPES
 from .engine.model import Results, finite_or_none
-from .present_simulation import plausibility_checks, simulation_key_figures, simulation_rows
+from .labels import N_
+from .present_simulation import check_warning, plausibility_checks, simulation_key_figures, simulation_rows
 
 Row = dict[str, Any]
 
@@ -191,34 +193,38 @@ def model_checks(r: Results) -> list[Problem]:
     inp, c = r.inputs, r.core
     out: list[Problem] = []
 
-    def warn(key: str, sheet: str, message: str) -> None:
-        out.append(Problem("warning", *inp.location(key, sheet), message))
+    def warn(key: str, sheet: str, msgid: str, **args: str) -> None:
+        out.append(check_warning(inp, key, sheet, msgid, **args))
 
     budget = float(inp.param("implementation_budget_usd"))
     if c.upfront_usd > budget:
-        warn("implementation_budget_usd", "Costs", f"One-time investment ${c.upfront_usd:,.0f} exceeds the "
-             f"implementation budget ${budget:,.0f} (Parameters: implementation_budget_usd).")
+        warn("implementation_budget_usd", "Costs", N_("One-time investment {investment} exceeds the implementation "
+                                                      "budget {budget} (Parameters: implementation_budget_usd)."),
+             investment=f"${c.upfront_usd:,.0f}", budget=f"${budget:,.0f}")
     m = inp.table("models")
     for i, mid in enumerate(m.ids):
         sizing = m["sizing_qps_per_instance"][i]
         if not np.isnan(sizing) and sizing > m["qps_per_instance"][i]:
-            warn(f"models.{mid}", "Models", f"Model {mid}: sizing QPS {sizing:g} is above its measured QPS "
-                 f"{m['qps_per_instance'][i]:g}; instances would be overloaded.")
+            warn(f"models.{mid}.sizing_qps_per_instance", "Models", N_(
+                "Model {model}: sizing QPS {sizing} is above its measured QPS {measured}; instances would be "
+                "overloaded."), model=mid, sizing=f"{sizing:g}", measured=f"{m['qps_per_instance'][i]:g}")
     w = inp.table("workflows")
     ratio = float(inp.param("min_act_steps_per_plan"))
     for i, wid in enumerate(w.ids):
         if w["plan_calls"][i] > 0 and w["act_steps"][i] / w["plan_calls"][i] < ratio:
-            warn(f"workflows.{wid}", "Workflows", f"Workflow {wid} has fewer than {ratio:g} act steps per plan "
-                 "call, below the policy's minimum plan:act ratio.")
+            warn(f"workflows.{wid}.act_steps", "Workflows", N_(
+                "Workflow {workflow} has fewer than {ratio} act steps per plan call, below the policy's minimum "
+                "plan:act ratio."), workflow=wid, ratio=f"{ratio:g}")
     for i, sid in enumerate(c.scenario_ids):
         if c.deployment.annual_savings_usd[i] < 0:
-            warn(f"scenarios.{sid}", "Scenarios", f"Scenario {sid}: the heterogeneous option costs "
-                 f"${-c.deployment.annual_savings_usd[i]:,.0f} a year more than the pure large model "
-                 "(whole instances at low load).")
+            warn(f"scenarios.{sid}.peak_qps", "Scenarios", N_(
+                "Scenario {scenario}: the heterogeneous option costs {usd} a year more than the pure large model "
+                "(whole instances at low load)."), scenario=sid, usd=f"${-c.deployment.annual_savings_usd[i]:,.0f}")
     override = inp.param("gpu_hour_price_override")
     if override is not None and abs(override / c.offers_gpu_hour_usd - 1) > 0.001:
-        warn("gpu_hour_price_override", contract.PARAMETERS_SHEET, f"GPU-hour price override ${override:g} "
-             f"differs from the offers' average ${c.offers_gpu_hour_usd:.4f}.")
+        warn("gpu_hour_price_override", contract.PARAMETERS_SHEET, N_(
+            "GPU-hour price override {override} differs from the offers' average {average}."),
+            override=f"${override:g}", average=f"${c.offers_gpu_hour_usd:.4f}")
     return out + plausibility_checks(r)
 
 
@@ -415,20 +421,30 @@ def table_columns(r: Results) -> dict[str, tuple[contract.ResultColumn, ...]]:
     return columns
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _english(message: str) -> str:
+    return message
 
 
-def check_rows(problems: list[Problem]) -> list[Row]:
+def _english_n(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def check_rows(problems: list[Problem], *, gettext: labels.Gettext = _english,
+               ngettext: Callable[[str, str, int], str] = _english_n) -> list[Row]:
+    """The Checks table: a summary row, then every problem. English unless a report passes its gettext, which
+    translates the summary and every message that carries a message id (the others stay as written)."""
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if errors:
-        summary = (f"FAIL: {_count(errors, 'input error')} and {_count(warnings, 'warning')}. "
-                   "Results were not updated.")
+        summary = gettext("FAIL: {errors} and {warnings}. Results were not updated.").format(
+            errors=ngettext("{n} input error", "{n} input errors", errors).format(n=errors),
+            warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))
     elif warnings:
-        summary = f"PASS with {_count(warnings, 'warning')} to review."
+        summary = ngettext("PASS with {n} warning to review.", "PASS with {n} warnings to review.",
+                           warnings).format(n=warnings)
     else:
-        summary = "PASS: every input is valid and every model check passes."
+        summary = gettext("PASS: every input is valid and every model check passes.")
     rows = [{"severity": "summary", "sheet": "", "cell": "", "message": summary}]
-    rows += [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell, "message": p.message} for p in problems]
+    rows += [{"severity": p.severity, "sheet": p.sheet, "cell": p.cell,
+              "message": gettext(p.msgid).format(**p.args) if p.msgid else p.message} for p in problems]
     return rows

@@ -14,7 +14,9 @@ import numpy as np
 from .contract import Problem
 from .engine.model import Results
 from .engine.simulation import METRICS, Simulation, Summary
+from .inputs import Inputs
 from .labels import ENGLISH as LABELS
+from .labels import N_
 from .report.formatting import ENGLISH as FORMAT
 
 Row = dict[str, Any]
@@ -108,49 +110,77 @@ def simulation_key_figures(r: Results) -> list[tuple[str, str, float | None, str
 # ---------------------------------------------------------------------------------------------
 
 
+def check_warning(inputs: Inputs, key: str, sheet: str, msgid: str, **args: str) -> Problem:
+    """A model check's warning at the cell of input ``key``; ``msgid`` (marked N_) is translated in reports."""
+    return Problem("warning", *inputs.location(key, sheet), msgid.format(**args), msgid=msgid, args=args)
+
+
+# A quick return, told by which of its two signs shows.
+TOO_GOOD = {
+    (True, True): N_("Scenario {scenario}: IRR {irr}, payback {payback} months for a one-time investment of "
+                     "{investment}: the investment looks small for the savings: does it include migration, "
+                     "parallel running, and the team?"),
+    (True, False): N_("Scenario {scenario}: IRR {irr} for a one-time investment of {investment}: the investment "
+                      "looks small for the savings: does it include migration, parallel running, and the team?"),
+    (False, True): N_("Scenario {scenario}: payback {payback} months for a one-time investment of {investment}: "
+                      "the investment looks small for the savings: does it include migration, parallel running, "
+                      "and the team?"),
+}
+ZERO_ESCALATION = {
+    "scenarios": N_("Scenarios {ids}: an escalation rate of exactly 0 assumes the small model never fails; "
+                    "measure it in a pilot."),
+    "workflows": N_("Workflows {ids}: an escalation rate of exactly 0 assumes the small model never fails; "
+                    "measure it in a pilot."),
+}
+TYPED_BUT_MEASURED = (
+    N_("Model {model}: its capacity is typed ({qps} QPS), although the Benchmarks table holds 1 run of it: set "
+       "Capacity source to 'benchmark' to size it from the measurements, or say where the typed figure comes from."),
+    N_("Model {model}: its capacity is typed ({qps} QPS), although the Benchmarks table holds {runs} runs of it: "
+       "set Capacity source to 'benchmark' to size it from the measurements, or say where the typed figure comes "
+       "from."),
+)
+
+
 def plausibility_checks(r: Results) -> list[Problem]:
     """Results that are valid but implausible, each pointing at the cell a reviewer should question."""
     inp, c = r.inputs, r.core
     out: list[Problem] = []
 
-    def warn(key: str, sheet: str, message: str) -> None:
-        out.append(Problem("warning", *inp.location(key, sheet), message))
+    def warn(key: str, sheet: str, msgid: str, **args: str) -> None:
+        out.append(check_warning(inp, key, sheet, msgid, **args))
 
     lines = inp.table("cost_lines")
     one_time = [lid for lid, kind in zip(lines.ids, lines["recurrence"], strict=True) if kind == "one-time"]
-    investment = f"cost_lines.{one_time[0]}" if one_time else f"cost_lines.{lines.ids[0]}" if len(lines) else ""
+    investment = f"cost_lines.{(one_time or list(lines.ids))[0]}.amount_usd" if len(lines) else ""
     for i, sid in enumerate(c.scenario_ids):
         irr, payback = float(c.cash.irr[i]), float(c.cash.simple_payback_months[i])
         high_irr = math.isfinite(irr) and irr > IRR_PLAUSIBLE
         quick = math.isfinite(payback) and payback < PAYBACK_PLAUSIBLE_MONTHS
         if high_irr or quick:
-            facts = ", ".join(([f"IRR {irr:,.0%}"] if high_irr else []) + ([f"payback {payback:.1f} months"]
-                                                                          if quick else []))
-            warn(investment, "Costs", f"Scenario {sid}: {facts} for a one-time investment of ${c.upfront_usd:,.0f}: "
-                 "the investment looks small for the savings: does it include migration, parallel running, and "
-                 "the team?")
+            warn(investment, "Costs", TOO_GOOD[high_irr, quick], scenario=sid, irr=f"{irr:,.0%}",
+                 payback=f"{payback:.1f}", investment=f"${c.upfront_usd:,.0f}")
     for table, sheet in (("scenarios", "Scenarios"), ("workflows", "Workflows")):
         t = inp.table(table)
         zero = [rid for rid, e in zip(t.ids, np.asarray(t["escalation_rate"], dtype=float), strict=True) if e == 0]
         if zero:
-            warn(f"{table}.{zero[0]}", sheet, f"{sheet} {', '.join(zero)}: an escalation rate of exactly 0 assumes "
-                 "the small model never fails; measure it in a pilot.")
+            warn(f"{table}.{zero[0]}.escalation_rate", sheet, ZERO_ESCALATION[table], ids=", ".join(zero))
     options = {x.option: x for x in r.sla}
     if options and all(x.shortfall > 0 for x in options.values()):
         shown = ", ".join(f"{x.name or x.option} {x.availability:.2%}" for x in options.values())
-        warn("sla_target", "Parameters", f"Both options fall short of the SLA target "
-             f"{float(inp.param('sla_target')):.2%} ({shown}): neither meets the contract, so the comparison is "
-             "between two shortfalls.")
+        warn("sla_target", "Parameters", N_("Both options fall short of the SLA target {target} ({shown}): neither "
+                                            "meets the contract, so the comparison is between two shortfalls."),
+             target=f"{float(inp.param('sla_target')):.2%}", shown=shown)
     for bar in r.simulation.tornado if r.simulation is not None else ():
         if not bar.moves_results and bar.input_at_p10 != bar.input_at_p90:
-            warn(f"uncertainty.{bar.input}", "Uncertainty", f"Uncertain input {bar.input} ({bar.moves}) changes none "
-                 "of the simulated results at its P10 or P90: the column feeds no cost, sizing or cash flow (only "
-                 "latency or the API options), the rows it names are left out, or whole instances absorb the change.")
+            warn(f"uncertainty.{bar.input}", "Uncertainty", N_(
+                "Uncertain input {input} ({moves}) changes none of the simulated results at its P10 or P90: the "
+                "column feeds no cost, sizing or cash flow (only latency or the API options), the rows it names are "
+                "left out, or whole instances absorb the change."), input=bar.input, moves=bar.moves)
     m, b = inp.table("models"), inp.table("benchmarks")
     runs = list(b["model"])
     for i, mid in enumerate(m.ids):
         if m["capacity_source"][i] == "typed" and mid in runs:
-            warn(f"models.{mid}", "Models", f"Model {mid}: its capacity is typed ({m['qps_per_instance'][i]:g} QPS), "
-                 f"although the Benchmarks table holds {runs.count(mid)} run(s) of it: set Capacity source to "
-                 "'benchmark' to size it from the measurements, or say where the typed figure comes from.")
+            n = runs.count(mid)
+            warn(f"models.{mid}.capacity_source", "Models", TYPED_BUT_MEASURED[n != 1], model=mid,
+                 qps=f"{m['qps_per_instance'][i]:g}", runs=f"{n:,}")
     return out

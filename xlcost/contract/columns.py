@@ -171,6 +171,10 @@ class Problem:
     table: str = ""
     row: int | None = None
     column: str = ""
+    # The message as a gettext message id with named fields, and their values, so a report in another
+    # language can translate it; empty where the message exists in English only.
+    msgid: str = ""
+    args: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet

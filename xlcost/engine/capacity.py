@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..inputs import Inputs
+from ..labels import count
 from . import pricing
 
 CALL_TYPES = ("plan", "act")
@@ -182,7 +183,8 @@ def _gap_message(inputs: Inputs, model: int, call: int, candidates: np.ndarray, 
     broken = [f"{label} {b[metric][r]:,.0f} ms > {limit:,.0f} ms" if not np.isnan(b[metric][r])
               else f"no {label} measured (limit {limit:,.0f} ms)"
               for metric, limit, label in limits if np.isnan(b[metric][r]) or b[metric][r] > limit]
-    return (f"model {mid}: none of its {candidates.size} benchmark run(s) for {call_id} calls meets the call type's "
+    runs = count(candidates.size, "benchmark run")
+    return (f"model {mid}: none of its {runs} for {call_id} calls meets the call type's "
             f"latency targets; the nearest, {b.ids[r]}, breaks them: {'; '.join(broken)}; expected a run that meets "
             "every target (measure at a lower load or concurrency), looser targets, or Capacity source 'typed'")
 

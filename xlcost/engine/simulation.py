@@ -86,6 +86,7 @@ class ScenarioOutcome:
         return getattr(self, key)
 
 
+CONSTANT_RTOL = 1e-12
 METRICS = ("annual_savings_usd", "savings_pct", "npv_usd", "risk_adjusted_npv_usd", "simple_payback_months")
 
 
@@ -319,8 +320,12 @@ def scenario_outcome(scenario: str, values: dict[str, np.ndarray], payback_over_
 def summary(values: np.ndarray) -> Summary:
     n = values.size
     finite = bool(np.all(np.isfinite(values)))
-    mean = float(np.mean(values)) if finite else None
-    std = float(np.std(values, ddof=1)) if finite and n > 1 else (0.0 if finite else None)
+    # A result the uncertain inputs do not move (a ratio of whole instances, say) differs between trials by
+    # rounding alone (cancellation makes that more than the last place): below a relative 1e-12 of its size,
+    # far finer than any input's precision, report it as the constant it is, not as a 1e-16 spread.
+    constant = finite and n > 0 and np.ptp(values) <= CONSTANT_RTOL * np.max(np.abs(values))
+    mean = float(np.median(values)) if constant else float(np.mean(values)) if finite else None
+    std = 0.0 if constant or (finite and n <= 1) else float(np.std(values, ddof=1)) if finite else None
     points = quantiles(values, np.array(PERCENTILES) / 100.0)
     return Summary(mean, std, *(_defined(p) for p in points),
                    standard_error=None if std is None else std / math.sqrt(n))

@@ -19,6 +19,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from ..labels import count
 from .base import BenchmarkFileError, decode_text
 
 FORMAT = "slime launch script"
@@ -395,11 +396,11 @@ def _gpus(flags: dict[str, list[str]], notes: list[str]) -> tuple[int | None, st
         return None, "actor GPU count not set in the script"
     actor = nodes * per_node
     if "colocate" in flags:
-        return actor, f"{nodes} node(s) x {per_node} GPUs, training and rollout colocated"
+        return actor, f"{count(nodes, 'node')} × {per_node} GPUs, training and rollout colocated"
     rollout = _int(flags, "rollout-num-gpus")
     if rollout is None:
-        return None, f"{nodes} node(s) x {per_node} actor GPUs; rollout GPUs not set in the script"
-    return actor + rollout, f"{nodes} node(s) x {per_node} actor GPUs + {rollout} rollout GPUs"
+        return None, f"{count(nodes, 'node')} × {per_node} actor GPUs; rollout GPUs not set in the script"
+    return actor + rollout, f"{count(nodes, 'node')} × {per_node} actor GPUs + {rollout} rollout GPUs"
 
 
 def read(name: str, data: bytes) -> SlimeScript:

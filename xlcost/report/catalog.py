@@ -16,8 +16,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from .. import contract
 
 PACKAGE = Path(__file__).resolve().parents[1]
-PYTHON_SOURCES = ("labels.py", "methodology.py", "report/decision.py", "report/tables.py", "report/options.py",
-                  "report/uncertainty.py", "report/reconcile.py", "report/render.py", "report/formatting.py")
+PYTHON_SOURCES = ("labels.py", "methodology.py", "present.py", "present_simulation.py", "report/decision.py",
+                  "report/tables.py", "report/options.py", "report/uncertainty.py", "report/reconcile.py",
+                  "report/render.py", "report/formatting.py")
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
 
 

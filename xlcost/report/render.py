@@ -277,7 +277,10 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
     names = [inp.display_name("scenarios", sid) for sid in core.scenario_ids]
     p = core.scenario_ids.index(results.primary_scenario)
     # Callers usually pass problems that already hold the model checks (api.evaluate adds them).
-    checks = check_rows(list(problems) + [c for c in model_checks(results) if c not in problems])
+    plausibility = model_checks(results)
+    input_problems = [p for p in problems if p not in plausibility]
+    checked = input_problems + plausibility
+    checks = check_rows(checked, gettext=t.gettext, ngettext=t.ngettext)
     recon = reconcile.rows(results, tables, t)
     recon_flat = [r for g in recon for r in g["rows"]]
     return {
@@ -337,7 +340,8 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "recon_matches": sum(r["status_code"] == "matches" for r in recon_flat),
         "recon_summary": reconcile.summary(results, tables, t),
         "checks": [{**row, "severity": t.L.severity(row["severity"])} for row in checks],
-        "problem_count": len(problems),
+        "problem_count": len(input_problems),
+        "checks_in_english": t.code != "en" and any(not p.msgid for p in checked),
         "assumptions": T.assumption_tables(results, t),
         "parameter_groups": T.parameter_groups(results, t),
         "params": inp.params,

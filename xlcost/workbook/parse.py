@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import contract
+from .. import contract, labels
 from ..contract import Column, InputTable, Problem, ProblemList
 from ..inputs import Inputs, Table, column_values
 from . import rules, uncertainty_rules
@@ -266,9 +266,10 @@ def _check_table_shape(parsed: _Parsed, problems: ProblemList) -> None:
     _check_below(raw, spec.name, problems)
     if len(parsed.rows) < spec.min_rows:
         where = raw.header[0].ref if raw.header else ""
-        count = "no rows" if not parsed.rows else f"{len(parsed.rows)} row(s)"
-        problems.error(raw.sheet, where, f"table {spec.name} has {count}; expected at least {spec.min_rows} "
-                       f"row(s) of {', '.join(c.header for c in spec.columns[:3])}, ...", table=spec.name)
+        count = "no rows" if not parsed.rows else labels.count(len(parsed.rows), "row")
+        expected = labels.count(spec.min_rows, "row")
+        problems.error(raw.sheet, where, f"table {spec.name} has {count}; expected at least {expected} of "
+                       f"{', '.join(c.header for c in spec.columns[:3])}, ...", table=spec.name)
     keys = spec.keys
     if not keys:
         return
@@ -383,7 +384,7 @@ def _check_rows_logic(parsed: dict[str, _Parsed], problems: ProblemList) -> None
             if ids.count(option) != 1:
                 where = options.raw.header[0].ref if options.raw.header else ""
                 problems.error(options.raw.sheet, where, f"table {contract.SLA_OPTIONS.name} has "
-                               f"{ids.count(option)} row(s) for option {option!r}; expected exactly one",
+                               f"{labels.count(ids.count(option), 'row')} for option {option!r}; expected exactly one",
                                table=contract.SLA_OPTIONS.name)
     market = parsed.get("market_scenarios")
     for index, row in market.good() if market is not None else ():
@@ -444,10 +445,13 @@ def parse_inputs(raw: dict[str, RawTable], sheet_names: list[str]) -> tuple[Inpu
     typed = {spec.key: Table(spec.key, {c.key: column_values(c, [r[i] for r in parsed[spec.key].rows])
                                         for i, c in enumerate(spec.columns)})
              for spec in contract.INPUT_TABLES}
-    for key, table in parsed.items():  # where each row lives, so model checks can point at it
+    for key, table in parsed.items():  # where each row and cell lives, so model checks can point at it
         if table.spec.columns[0].kind in ("id", "choice"):
             for index, row in enumerate(table.rows):
-                refs[f"{key}.{row[0]}"] = f"{table.raw.sheet}!{table.refs[index][0]}"
+                cells = table.refs[index]
+                refs[f"{key}.{row[0]}"] = f"{table.raw.sheet}!{cells[0]}"
+                for column, cell in zip(table.spec.columns, cells, strict=True):
+                    refs[f"{key}.{row[0]}.{column.key}"] = f"{table.raw.sheet}!{cell}"
     inputs = Inputs(tables=typed, params=params, source="workbook", cell_refs=refs)
     rules.check_measured_capacity(inputs, parsed, problems)
     if problems.errors:

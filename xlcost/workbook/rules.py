@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .. import contract
+from .. import contract, labels
 from ..contract import ProblemList
 from ..engine.capacity import CALL_TYPES, measure
 from ..inputs import Inputs
@@ -54,8 +54,8 @@ def check_call_types(parsed: dict[str, _Parsed], problems: ProblemList) -> None:
     for call in CALL_TYPES:
         if ids.count(call) != 1:
             problems.error(calls.raw.sheet, _where_table(calls), f"table {contract.CALL_TYPES.name} has "
-                           f"{ids.count(call)} row(s) for call type {call!r}; expected exactly one 'plan' and one "
-                           "'act' row", table=contract.CALL_TYPES.name)
+                           f"{labels.count(ids.count(call), 'row')} for call type {call!r}; expected exactly one "
+                           "'plan' and one 'act' row", table=contract.CALL_TYPES.name)
 
 
 def check_load_profiles(parsed: dict[str, _Parsed], problems: ProblemList) -> None:

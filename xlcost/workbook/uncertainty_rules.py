@@ -277,7 +277,8 @@ def _warn_no_effect(row: _Row, spec: contract.InputTable, target: _Parsed, rows:
     values = [_row(target, r) for r in rows]
     if spec.key == "gpu_offers" and values and not any(x["include"] for x in values):
         ids = [x["id"] for x in values]
-        row.warning("row_id", f"moves offer(s) {_shown(ids, 6)} with Include = FALSE, which are left out of the "
+        offers, are = ("offer", "is") if len(ids) == 1 else ("offers", "are")
+        row.warning("row_id", f"moves {offers} {_shown(ids, 6)} with Include = FALSE, which {are} left out of the "
                               "GPU-hour price: the simulation changes nothing with them")
     column = u.column_by_header(spec, row.values["column"])
     if spec.key == "models" and column is not None and column.key in MEASURED_COLUMNS:
