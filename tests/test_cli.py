@@ -20,7 +20,7 @@ def xlcost(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd or ROOT, timeout=120)
 
 
-@pytest.mark.parametrize("command", ["new", "recalc", "check", "export", "report"])
+@pytest.mark.parametrize("command", ["new", "recalc", "check", "export", "import", "upgrade", "report"])
 def test_every_command_has_help_with_an_example(command):
     result = xlcost(command, "--help")
     assert result.returncode == 0

@@ -29,7 +29,7 @@ from .workbook.writer import SheetOutput
 from .workbook.writer import write_results as write_package
 
 if TYPE_CHECKING:
-    from . import importing
+    from . import importing, upgrading
 
 DEFAULT_WORKBOOK_NAME = "llm_cost_model.xlsx"
 # The module the workbook's Recalculate button (and the add-in's "Run main") imports: named like the workbook.
@@ -161,8 +161,8 @@ def _require_result_sheets(pkg: Package) -> None:
         raise WorkbookFileError(
             f"{pkg.path.name}: the result {'sheet' if len(missing) == 1 else 'sheets'} {names} "
             f"{'is' if len(missing) == 1 else 'are'} missing (deleted or renamed?); expected them back "
-            "so xlcost can write its results: rename them back, or copy your inputs into a fresh `xlcost new` "
-            "workbook. `xlcost check`, `export` and `report` work without them.")
+            "so xlcost can write its results: rename them back, or carry your inputs into a fresh workbook with "
+            "`xlcost upgrade`. `xlcost check`, `export` and `report` work without them.")
 
 
 def export_data(outcome: Outcome) -> dict[str, Any]:
@@ -226,6 +226,29 @@ def import_files(book: str | os.PathLike[str], files: list[str | os.PathLike[str
 
     options = importing.Options(model, gpus, gpu_type, input_tokens, output_tokens)
     return importing.import_files(book, files, options, dry_run=dry_run)
+
+
+def upgraded_name(source: str | os.PathLike[str]) -> Path:
+    """Where ``upgrade`` writes by default: ``<name>-upgraded.xlsx`` (or .xlsm) next to the old workbook."""
+    path = Path(source)
+    return path.with_name(f"{path.stem}-upgraded{path.suffix}")
+
+
+def upgrade(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None, *,
+            force: bool = False) -> tuple[upgrading.UpgradeReport, Outcome]:
+    """Carry a workbook from an earlier xlcost into a fresh one of this version, then recalculate it.
+
+    ``source`` is only read. Returns what moved and the new workbook's outcome: if the carried inputs
+    are invalid under this version's rules, the outcome lists the errors (``ok`` is False) and the new
+    workbook holds the inputs with the shipped results, ready for the fixes and a ``recalc``.
+    """
+    from . import upgrading
+
+    report = upgrading.upgrade(source, upgraded_name(source) if target is None else target, force=force)
+    try:
+        return report, recalc(report.target)
+    except InputError as err:
+        return report, err.outcome
 
 
 def _umask() -> int:

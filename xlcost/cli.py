@@ -57,6 +57,13 @@ EXAMPLES = {
               "JSON/CSV (recognised by content) and slime launch scripts. Appends one Benchmarks row per run; a\n"
               "run already there (same file, same run) is skipped. Only the Benchmarks table (and, for a slime\n"
               "script, the model's SLIME cells) change. Refuses while the workbook is open in Excel or LibreOffice.",
+    "upgrade": "examples:\n  xlcost upgrade old_model.xlsx                  # writes old_model-upgraded.xlsx\n"
+               "  xlcost upgrade old_model.xlsm -o board_model.xlsm\n\n"
+               "For a workbook made by an earlier xlcost, which lacks this version's sheets, columns or\n"
+               "parameters: writes a fresh workbook holding the old one's inputs (by column header; values, not\n"
+               "formulas), with the shipped defaults for everything new, and recalculates it. The old workbook is\n"
+               "only read. Lists what was carried, what is new, and what stayed behind (your own sheets and\n"
+               "columns, formulas): copy those by hand.",
     "report": "examples:\n  xlcost report                                   # the shipped default workbook\n"
               "  xlcost report my_model.xlsx -o output/board.pdf\n"
               "  xlcost report my_model.xlsx -o output/          # writes output/my_model.pdf\n"
@@ -118,6 +125,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output-tokens", type=float, metavar="N", help="mean output tokens per request (overrides "
                    "the file)")
     p.add_argument("--dry-run", action="store_true", help="show what would be added; change nothing")
+
+    p = command("upgrade", "Carry a workbook from an earlier xlcost into a fresh one of this version.")
+    p.add_argument("book", type=Path, help="the old workbook (.xlsx or .xlsm); only read")
+    p.add_argument("-o", "--output", type=Path, metavar="NEW", help="the new workbook (default: "
+                   "<book name>-upgraded.xlsx, or .xlsm, next to the old one)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing NEW")
 
     p = command("report", "Compute the workbook (without changing it) and write the PDF decision report.")
     p.add_argument("book", type=Path, nargs="?", help="workbook (default: the shipped default workbook)")
@@ -183,12 +196,13 @@ class _Refused(Exception):
     """A command line xlcost cannot carry out as given; str() is the one-line reason and what to do (exit 2)."""
 
 
-def _print_problems(book: Path, problems, *, changed: bool = False) -> None:
+def _print_problems(book: Path, problems, *, changed: bool = False, headline: str = "") -> None:
     errors = [p for p in problems if p.severity == "error"]
     status = "" if changed else " Nothing was changed."
     with _unless_the_reader_left(sys.stderr):
         errors_found = labels.count(len(errors), "input error")
-        print(f"xlcost: {book.name} has {errors_found}.{status} Fix these and run again:", file=sys.stderr)
+        print(f"xlcost: {book.name} has {errors_found}.{headline or status + ' Fix these and run again:'}",
+              file=sys.stderr)
         for p in problems:
             where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
             print(f"  {p.severity:<8} {where:<22} {p.message}", file=sys.stderr)
@@ -265,10 +279,33 @@ def _run(args: argparse.Namespace) -> int:
             return _report(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "upgrade":
+            return _upgrade(args)
     except (WorkbookFileError, _Refused) as err:
         with _unless_the_reader_left(sys.stderr):
             print(f"xlcost: {err}", file=sys.stderr)
         return EXIT_INPUT
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from . import api
+
+    report, outcome = api.upgrade(args.book, args.output, force=args.force)
+    new = report.target
+    print(f"Wrote {new} with the inputs of {args.book} ({args.book.name} is unchanged).")
+    for title, lines in (("Carried", report.carried), ("New in this version, at the shipped defaults", report.added),
+                         ("Not carried (copy by hand from the old workbook)", report.left_behind)):
+        if lines:
+            print(f"{title}:")
+            for line in lines:
+                print(f"  {line}")
+    if not outcome.ok:
+        _print_problems(new, outcome.problems, headline=f" Its results are still the shipped defaults'. Fix "
+                        f"these in {new.name}, then run `xlcost recalc {new}`:")
+        return EXIT_INPUT
+    print(f"Recalculated {new}. {_summary(outcome)}")
+    _print_notes(outcome.problems)
     return 0
 
 

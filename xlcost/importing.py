@@ -102,7 +102,7 @@ def _read_table(pkg: Package, spec: InputTable, problems: list[str]) -> _Table |
     ref = {name.casefold(): t for name, t in pkg.tables().items()}.get(spec.name.casefold())
     if ref is None:
         problems.append(f"{pkg.name} has no table {spec.name} (on a sheet {spec.sheet!r}); it was made by an older "
-                        "xlcost: copy your inputs into a fresh `xlcost new` workbook")
+                        "xlcost: `xlcost upgrade` carries its inputs into a workbook of this version")
         return None
     found = ProblemList()
     parsed = parse_table(spec, raw_table(pkg, ref), found)

@@ -407,7 +407,9 @@ def _check_rows_logic(parsed: dict[str, _Parsed], problems: ProblemList) -> None
 def _missing_table(spec: InputTable, sheets: set[str], problems: ProblemList) -> None:
     if spec.sheet.lower() not in sheets:
         problems.error(spec.sheet, "", f"sheet {spec.sheet!r} is missing (deleted or renamed?); expected a sheet "
-                       f"holding table {spec.name}: rename it back, or copy it from a fresh `xlcost new` workbook")
+                       f"holding table {spec.name}: rename it back, or copy it from a fresh `xlcost new` workbook "
+                       "(for a workbook made by an earlier xlcost, `xlcost upgrade BOOK` carries its inputs into a new "
+                       "one)")
     else:
         problems.error(spec.sheet, "", f"table {spec.name} is missing from sheet {spec.sheet!r} (deleted, "
                        "or renamed in Table Design?); expected an Excel table with headers "
