@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.table import TableColumn
 
 from xlcost import api
 
@@ -71,6 +72,14 @@ def test_the_users_inputs_carry_and_what_cannot_is_listed(old):
     scenarios = book["Scenarios"]
     assert scenarios["A5"].value == "enterprise"
     scenarios["C5"] = 1200  # peak QPS
+    for col, value in enumerate(["pilot", "Pilot", 5, 0.3, "qwen3-235b-a22b", "qwen3-4b", 0.1, "CFO's idea"], 1):
+        scenarios.cell(8, col, value)  # a fourth scenario, and a note column of the user's own
+    scenarios["H4"] = "Comment"
+    table = scenarios.tables["Scenarios"]
+    table.ref = table.autoFilter.ref = "A4:H8"
+    table.tableColumns.append(TableColumn(id=8, name="Comment"))
+    for col in range(1, 8):
+        book["Risks"].cell(7, col).value = None  # the third risk, cleared
     params = book["Parameters"]
     row = next(c.row for c in params["B"] if c.value == "discount_rate")
     params.cell(row, 3, 0.1)
@@ -86,6 +95,10 @@ def test_the_users_inputs_carry_and_what_cannot_is_listed(old):
     assert offers["term"][offers.index("aws-p4d")] == "on-demand"  # a new column: the shipped row's value
     s = inputs.table("scenarios")
     assert s["peak_qps"][s.index("enterprise")] == 1200
+    assert s.ids == ("enterprise", "sme", "small", "pilot") and s["escalation_rate"][3] == 0.1
+    assert s["load_profile"] == ("flat",) * 4  # the shipped rows' value, and the documented default of a blank
+    assert inputs.table("risks").ids == ("integration-complexity", "performance-degradation")
+    assert "column 'Comment' of table Scenarios (sheet 'Scenarios')" in report.left_behind
     assert inputs.param("discount_rate") == 0.1
     assert inputs.param("mc_trials") == 10_000  # new in 0.2: the shipped default
     assert "sheet 'My notes': copy it by hand (Move or Copy Sheet)" in report.left_behind
