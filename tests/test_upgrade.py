@@ -130,6 +130,9 @@ def test_refusals_change_nothing(old, tmp_path):
     result = xlcost("upgrade", old, "-o", old)
     assert result.returncode == 2 and "write the upgraded workbook to a new file" in result.stderr
 
+    result = xlcost("upgrade", old, "-o", tmp_path / "model.txt")
+    assert result.returncode == 2 and "must end in .xlsx or .xlsm" in result.stderr
+
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
     result = xlcost("upgrade", plain)

@@ -152,6 +152,8 @@ def upgrade(source: str | os.PathLike[str], target: str | os.PathLike[str], *, f
     if source.resolve() == target.resolve():
         raise WorkbookFileError(f"{target.name}: write the upgraded workbook to a new file; {source.name} stays "
                                 "as it is")
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookFileError(f"{target.name}: the new workbook's name must end in .xlsx or .xlsm")
     if target.exists() and not force:
         raise WorkbookFileError(f"{target.name} exists; choose another name, or pass --force to replace it")
     old = Package.open(source)
@@ -162,13 +164,20 @@ def upgrade(source: str | os.PathLike[str], target: str | os.PathLike[str], *, f
     report = UpgradeReport(source, target)
     # Built in a folder of its own beside the target, under the target's name (so an .xlsm gets its .py),
     # and moved into place only when complete: a failure leaves no half-upgraded workbook behind.
-    work = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
+    except OSError as err:
+        raise WorkbookFileError(f"{target.name}: cannot write in {target.parent} ({err.strerror})") from err
     try:
         _build(old, work / target.name, report)
         os.replace(work / target.name, target)
         shim = (work / target.name).with_suffix(".py")
         if shim.exists() and not target.with_suffix(".py").exists():
             os.replace(shim, target.with_suffix(".py"))
+    except OSError as err:
+        raise WorkbookFileError(f"{target.name}: cannot be written ({err.strerror}); {source.name} is "
+                                "unchanged") from err
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
