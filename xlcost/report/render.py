@@ -278,7 +278,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
     p = core.scenario_ids.index(results.primary_scenario)
     # Callers usually pass problems that already hold the model checks (api.evaluate adds them).
     plausibility = model_checks(results)
-    input_problems = [p for p in problems if p not in plausibility]
+    input_problems = [x for x in problems if x not in plausibility]
     checked = input_problems + plausibility
     checks = check_rows(checked, gettext=t.gettext, ngettext=t.ngettext)
     recon = reconcile.rows(results, tables, t)
@@ -341,7 +341,7 @@ def build_context(results: Results, *, workbook_name: str, workbook_sha256: str,
         "recon_summary": reconcile.summary(results, tables, t),
         "checks": [{**row, "severity": t.L.severity(row["severity"])} for row in checks],
         "problem_count": len(input_problems),
-        "checks_in_english": t.code != "en" and any(not p.msgid for p in checked),
+        "checks_in_english": t.code != "en" and any(not x.msgid for x in checked),
         "assumptions": T.assumption_tables(results, t),
         "parameter_groups": T.parameter_groups(results, t),
         "params": inp.params,
