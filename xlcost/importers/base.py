@@ -169,6 +169,26 @@ def run_totals(keys: Keys, name: str, fmt: str, where: str) -> Totals:
     return Totals(completed, total_in, total_out, throughput, tuple(notes))  # type: ignore[arg-type]
 
 
+def summary_run(engine: str, obj: Mapping[str, Any], keys: Keys, totals: Totals, *, notes: Iterable[str] = (),
+                **fields: Any) -> BenchmarkRun:
+    """A run of a vLLM or SGLang summary: the fields both spell alike (SGLang's bench_serving grew out of
+    vLLM's), plus ``fields`` as each format records them (E2E latency, model, date, GPUs, position)."""
+    return BenchmarkRun(
+        engine=engine,
+        request_throughput=totals.request_throughput,
+        mean_input_tokens=totals.total_input_tokens / totals.completed,
+        mean_output_tokens=totals.total_output_tokens / totals.completed,
+        max_concurrency=positive(keys.number("max_concurrency")),
+        request_rate=rate(obj.get("request_rate")),
+        completed_requests=whole(totals.completed),
+        output_throughput=keys.number("output_throughput"),
+        p99_ttft_ms=keys.number("p99_ttft_ms"),
+        p99_tpot_ms=keys.number("p99_tpot_ms"),
+        notes=(*totals.notes, *notes),
+        **fields,
+    )
+
+
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, refusing folders, devices and oversized files before reading them."""
     name = path.name

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import BenchmarkFileError, BenchmarkRun, Keys, ParsedFile, number, positive, rate, run_totals, whole
+from .base import BenchmarkFileError, BenchmarkRun, Keys, ParsedFile, number, run_totals, summary_run
 
 ENGINE = "sglang"
 FORMAT = "SGLang bench_serving JSONL"
@@ -40,27 +40,15 @@ def _run(name: str, obj: Any, position: int, count: int) -> BenchmarkRun:
     if not isinstance(obj, Mapping):
         raise BenchmarkFileError(f"{name}: {where or 'the file'} is not a JSON object; expected {FORMAT}")
     keys = Keys(obj)
-    totals = run_totals(keys, name, FORMAT, where)
-    notes = list(totals.notes)
     info = obj.get("server_info")
-    return BenchmarkRun(
-        engine=ENGINE,
-        request_throughput=totals.request_throughput,
-        mean_input_tokens=totals.total_input_tokens / totals.completed,
-        mean_output_tokens=totals.total_output_tokens / totals.completed,
-        max_concurrency=positive(keys.number("max_concurrency")),
-        request_rate=rate(obj.get("request_rate")),
-        completed_requests=whole(totals.completed),
-        output_throughput=keys.number("output_throughput"),
-        p99_ttft_ms=keys.number("p99_ttft_ms"),
-        p99_tpot_ms=keys.number("p99_tpot_ms"),
+    return summary_run(
+        ENGINE, obj, keys, run_totals(keys, name, FORMAT, where),
         p99_e2e_ms=keys.number("p99_e2e_latency_ms", "p99_e2el_ms"),
         mean_e2e_ms=keys.number("mean_e2e_latency_ms", "mean_e2el_ms"),
         model_name=Keys(info if isinstance(info, Mapping) else {}).text("served_model_name", "model_path")
         or keys.text("model_id", "model"),
         gpus=_gpus(info),
         position=position,
-        notes=tuple(notes),
     )
 
 

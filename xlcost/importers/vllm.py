@@ -20,11 +20,9 @@ from .base import (
     Keys,
     ParsedFile,
     number,
-    positive,
-    rate,
     run_totals,
     short_date,
-    whole,
+    summary_run,
 )
 
 ENGINE = "vllm"
@@ -71,30 +69,20 @@ def _run(name: str, obj: Any, position: int, count: int) -> BenchmarkRun:
         raise BenchmarkFileError(f"{name}: {where or 'the file'} is not a JSON object; expected {FORMAT}")
     keys = Keys(obj)
     totals = run_totals(keys, name, FORMAT, where)
-    notes = list(totals.notes)
+    notes = []
     p99_e2e, mean_e2e = keys.number("p99_e2el_ms"), keys.number("mean_e2el_ms")
     if p99_e2e is None and mean_e2e is None:
         derived = _derived_e2e_ms(obj)
         if derived is not None:
             mean_e2e, p99_e2e = derived
             notes.append("mean and p99 E2E computed from the per-request TTFTs and inter-token latencies")
-    return BenchmarkRun(
-        engine=ENGINE,
-        request_throughput=totals.request_throughput,
-        mean_input_tokens=totals.total_input_tokens / totals.completed,
-        mean_output_tokens=totals.total_output_tokens / totals.completed,
-        max_concurrency=positive(keys.number("max_concurrency")),
-        request_rate=rate(obj.get("request_rate")),
-        completed_requests=whole(totals.completed),
-        output_throughput=keys.number("output_throughput"),
-        p99_ttft_ms=keys.number("p99_ttft_ms"),
-        p99_tpot_ms=keys.number("p99_tpot_ms"),
+    return summary_run(
+        ENGINE, obj, keys, totals, notes=notes,
         p99_e2e_ms=p99_e2e,
         mean_e2e_ms=mean_e2e,
         run_date=short_date(keys.text("date")),
         model_name=keys.text("model_id", "model"),
         position=position,
-        notes=tuple(notes),
     )
 
 
