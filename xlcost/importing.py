@@ -99,7 +99,7 @@ class _Table:
 
 
 def _read_table(pkg: Package, spec: InputTable, problems: list[str]) -> _Table | None:
-    ref = {name.casefold(): t for name, t in pkg.tables().items()}.get(spec.name.casefold())
+    ref = pkg.table(spec.name)
     if ref is None:
         problems.append(f"{pkg.name} has no table {spec.name} (on a sheet {spec.sheet!r}); it was made by an older "
                         "xlcost: `xlcost upgrade` carries its inputs into a workbook of this version")

@@ -22,7 +22,7 @@ from typing import Any
 from . import contract
 from .contract import InputTable
 from .labels import count
-from .workbook.package import CellValue, Package, TableRef, WorkbookFileError, parse_ref
+from .workbook.package import CellValue, Package, WorkbookFileError, parse_ref
 from .workbook.parse import RawCell, RawTable
 from .workbook.read import raw_table
 from .workbook.table_edit import TableEdit
@@ -38,10 +38,6 @@ class UpgradeReport:
     carried: list[str] = field(default_factory=list)  # "GPU Offers, GPU offers: 3 rows"
     added: list[str] = field(default_factory=list)  # what takes this version's shipped defaults
     left_behind: list[str] = field(default_factory=list)  # what was not carried, and where it is
-
-
-def _by_name(pkg: Package) -> dict[str, TableRef]:
-    return {name.casefold(): ref for name, ref in pkg.tables().items()}
 
 
 def _header_positions(raw: RawTable) -> dict[str, int]:
@@ -157,8 +153,7 @@ def upgrade(source: str | os.PathLike[str], target: str | os.PathLike[str], *, f
     if target.exists() and not force:
         raise WorkbookFileError(f"{target.name} exists; choose another name, or pass --force to replace it")
     old = Package.open(source)
-    old_tables = _by_name(old)
-    if not any(spec.name.casefold() in old_tables for spec in contract.INPUT_TABLES):
+    if not any(old.table(spec.name) for spec in contract.INPUT_TABLES):
         raise WorkbookFileError(f"{source.name} holds none of xlcost's input tables; expected a workbook made by "
                                 "`xlcost new` (any version)")
     report = UpgradeReport(source, target)
@@ -188,20 +183,18 @@ def _build(old: Package, path: Path, report: UpgradeReport) -> None:
 
     new(path)
     fresh = Package.open(path)
-    old_tables = _by_name(old)
-    fresh_tables = _by_name(fresh)
     carrier = _Carrier(old, report)
     edits: dict[str, TableEdit] = {}
     for spec in contract.INPUT_TABLES:
-        ref = old_tables.get(spec.name.casefold())
+        ref = old.table(spec.name)
         if ref is None:
             report.added.append(f"{spec.sheet}, {spec.title}: a new table "
                                 f"({count(len(spec.rows), 'shipped row') if spec.rows else 'empty'})")
             continue
-        new_raw = raw_table(fresh, fresh_tables[spec.name.casefold()])
+        new_raw = raw_table(fresh, fresh.tables()[spec.name])
         edits[spec.name] = _table_edit(spec, raw_table(old, ref), new_raw, carrier, report)
-    params = old_tables.get(contract.PARAMETERS_TABLE.casefold())
-    new_params = raw_table(fresh, fresh_tables[contract.PARAMETERS_TABLE.casefold()])
+    params = old.table(contract.PARAMETERS_TABLE)
+    new_params = raw_table(fresh, fresh.tables()[contract.PARAMETERS_TABLE])
     if params is None:
         report.added.append(f"every parameter (the old workbook has no table {contract.PARAMETERS_TABLE})")
     else:
@@ -216,7 +209,7 @@ def _build(old: Package, path: Path, report: UpgradeReport) -> None:
         sheets: set[str] = set()
         batch = {}
         for name in list(pending):
-            sheet = fresh_tables[name.casefold()].sheet
+            sheet = fresh.tables()[name].sheet
             if sheet not in sheets:
                 sheets.add(sheet)
                 batch[name] = pending.pop(name)

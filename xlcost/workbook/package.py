@@ -455,6 +455,11 @@ class Package:
             self._tables = found
         return self._tables
 
+    def table(self, name: str) -> TableRef | None:
+        """The table named ``name``, matched as Excel matches table names: ignoring case."""
+        wanted = name.casefold()
+        return next((ref for found, ref in self.tables().items() if found.casefold() == wanted), None)
+
     def _read_table(self, sheet: str, part: str) -> TableRef:
         root = self.xml(part)
         name = root.get("displayName") or root.get("name") or ""

@@ -57,8 +57,7 @@ def _refuse(pkg: Package, table: TableRef, what: str) -> WorkbookFileError:
 
 
 def plan_edit(pkg: Package, name: str, edit: TableEdit) -> TablePlan:
-    tables = {t.casefold(): ref for t, ref in pkg.tables().items()}
-    table = tables.get(name.casefold())
+    table = pkg.table(name)
     if table is None:
         raise WorkbookFileError(f"{pkg.name} has no table named {name!r} (deleted or renamed in Table Design?)")
     if pkg.sheet_kind(table.sheet) != "worksheet":
