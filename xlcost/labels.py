@@ -191,15 +191,21 @@ def _note(metric_id: str) -> str | None:
     return None
 
 
-def _identity(message: str) -> str:
+def english(message: str) -> str:
+    """The gettext of English: a message id is its own English text."""
     return message
+
+
+def english_n(singular: str, plural: str, n: int) -> str:
+    """The ngettext of English."""
+    return singular if n == 1 else plural
 
 
 class Labels:
     """Labels in one language: ``Labels()`` is English, ``Labels(translations.gettext)`` another one."""
 
     def __init__(self, gettext: Gettext | None = None) -> None:
-        self.gettext = gettext or _identity
+        self.gettext = gettext or english
 
     def _code(self, table: dict[str, str], code: object) -> str:
         if code is None:

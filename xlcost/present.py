@@ -421,16 +421,8 @@ def table_columns(r: Results) -> dict[str, tuple[contract.ResultColumn, ...]]:
     return columns
 
 
-def _english(message: str) -> str:
-    return message
-
-
-def _english_n(singular: str, plural: str, n: int) -> str:
-    return singular if n == 1 else plural
-
-
-def check_rows(problems: list[Problem], *, gettext: labels.Gettext = _english,
-               ngettext: Callable[[str, str, int], str] = _english_n) -> list[Row]:
+def check_rows(problems: list[Problem], *, gettext: labels.Gettext = labels.english,
+               ngettext: Callable[[str, str, int], str] = labels.english_n) -> list[Row]:
     """The Checks table: a summary row, then every problem. English unless a report passes its gettext, which
     translates the summary and every message that carries a message id (the others stay as written)."""
     errors = sum(p.severity == "error" for p in problems)
